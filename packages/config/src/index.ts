@@ -1,0 +1,190 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseEnv } from 'node:util';
+import { z } from 'zod';
+
+export type Env = Record<string, string | undefined>;
+
+/** Thrown by `loadConfig` when one or more variables are missing or invalid. */
+export class ConfigError extends Error {
+  /** One entry per bad variable, e.g. `{ variable: 'PORT', reason: 'expected ...' }`. */
+  readonly problems: ReadonlyArray<{ variable: string; reason: string }>;
+
+  constructor(problems: ReadonlyArray<{ variable: string; reason: string }>) {
+    super(['Invalid configuration:', ...problems.map((p) => `  ${p.variable}: ${p.reason}`)].join('\n'));
+    this.name = 'ConfigError';
+    this.problems = problems;
+  }
+}
+
+// Over-matching is the safe direction: a public key or JWKS URL hidden from a log line costs nothing,
+// a leaked password does. `_URL$` covers DATABASE_URL and REDIS_URL, which carry credentials.
+const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|PRIVATE|CREDENTIAL|_URL$|DSN/i;
+
+/** Whether a variable's value must never appear in an error message or a log line. */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
+/** 'true'/'false'/'1'/'0' (any case) -> boolean. Use as `booleanFromEnv().default(false)`. */
+export function booleanFromEnv() {
+  return z.stringbool({
+    truthy: ['true', '1'],
+    falsy: ['false', '0'],
+    case: 'insensitive',
+    error: 'expected true, false, 1 or 0',
+  });
+}
+
+/** A TCP port; services pass their own default: `PORT: portSchema(3002)`. */
+export function portSchema(defaultPort: number) {
+  const message = 'expected a whole number between 0 and 65535';
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(0, { error: message })
+    .max(65535, { error: message })
+    .default(defaultPort);
+}
+
+const postgresUrl = z.string().refine((value) => /^postgres(ql)?:\/\//.test(value) && URL.canParse(value), {
+  error: 'expected a postgres:// or postgresql:// URL',
+});
+
+const origin = z.string().refine((value) => /^https?:\/\/[^/]+$/.test(value) && URL.canParse(value), {
+  error: 'expected a comma-separated list of origins such as https://app.example.com',
+});
+
+/** Variables every service reads. Extend it: `baseConfigSchema.extend({ PORT: portSchema(3002) })`. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  PORT: portSchema(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  DATABASE_URL: postgresUrl,
+  CORS_ORIGINS: z
+    .string()
+    .transform((value) =>
+      value
+        .split(',')
+        .map((item) => item.trim())
+        .filter((item) => item !== ''),
+    )
+    .pipe(z.array(origin))
+    .default([]),
+  BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/i, { error: 'expected a size such as 100kb or 1mb' })
+    .default('100kb'),
+  SHUTDOWN_TIMEOUT_MS: z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .min(0, { error: 'expected a whole number of milliseconds' })
+    .default(10_000),
+  TRUST_PROXY: booleanFromEnv().default(false),
+});
+
+export type BaseConfig = z.output<typeof baseConfigSchema>;
+
+export interface LoadConfigOptions {
+  /** Folder holding the .env files. Default: process.cwd(). */
+  cwd?: string;
+  /** The real environment. Default: process.env. */
+  env?: Env;
+}
+
+function readEnvFile(path: string): Env {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw error;
+  }
+  return parseEnv(text);
+}
+
+/**
+ * Merges `.env`, `.env.<NODE_ENV>`, `.env.local`, `.env.<NODE_ENV>.local` (later files win) and then the
+ * real environment (wins over every file). Empty values count as unset, so `DATABASE_URL=` in a file
+ * reads as "required" rather than as an invalid URL.
+ */
+export function mergeEnv(options: LoadConfigOptions = {}): Env {
+  const cwd = options.cwd ?? process.cwd();
+  const env = options.env ?? process.env;
+  const base = readEnvFile(join(cwd, '.env'));
+  const nodeEnv = env.NODE_ENV || base.NODE_ENV || 'development';
+  const files = [`.env.${nodeEnv}`, '.env.local', `.env.${nodeEnv}.local`];
+  const merged: Env = { ...base };
+  for (const file of files) Object.assign(merged, readEnvFile(join(cwd, file)));
+  Object.assign(merged, env);
+  for (const [name, value] of Object.entries(merged)) {
+    if (value === '') delete merged[name];
+  }
+  return merged;
+}
+
+function describeIssues(issues: z.core.$ZodIssue[], env: Env): ConfigError {
+  const problems: Array<{ variable: string; reason: string }> = [];
+  const seen = new Set<string>();
+  for (const issue of issues) {
+    const variable = issue.path.length > 0 ? issue.path.map(String).join('.') : '(config)';
+    const name = String(issue.path[0] ?? '');
+    // The first issue per variable is the most useful; later ones repeat it in other words.
+    if (seen.has(variable)) continue;
+    seen.add(variable);
+    const raw = env[name];
+    let reason: string;
+    if (raw === undefined && issue.code === 'invalid_type') {
+      reason = 'required';
+    } else if (raw === undefined || isSecretName(name)) {
+      reason = issue.message;
+    } else {
+      reason = `${issue.message}, got ${JSON.stringify(raw)}`;
+    }
+    problems.push({ variable, reason });
+  }
+  return new ConfigError(problems);
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value !== null && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const inner of Object.values(value)) deepFreeze(inner);
+  }
+  return value;
+}
+
+/** Validates the merged environment against `schema`; throws ConfigError naming every bad variable. */
+export function loadConfig<S extends z.ZodType>(
+  schema: S,
+  options: LoadConfigOptions = {},
+): Readonly<z.output<S>> {
+  const env = mergeEnv(options);
+  const result = schema.safeParse(env);
+  if (!result.success) throw describeIssues(result.error.issues, env);
+  return deepFreeze(result.data);
+}
+
+/** `loadConfig`, but a bad configuration prints its lines to stderr (no stack trace) and exits 1. */
+export function loadConfigOrExit<S extends z.ZodType>(
+  schema: S,
+  options: LoadConfigOptions = {},
+): Readonly<z.output<S>> {
+  try {
+    return loadConfig(schema, options);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
+}
+
+/** A copy fit for a start-up log line: every secret-looking variable's value becomes '[redacted]'. */
+export function redactConfig<T extends object>(config: T): Record<string, unknown> {
+  const copy: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(config)) {
+    copy[name] = isSecretName(name) && value !== undefined ? '[redacted]' : value;
+  }
+  return copy;
+}

@@ -1,0 +1,107 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from '@mini/logger';
+import {
+  AppError,
+  BadRequestError,
+  ConflictError,
+  InternalError,
+  NotFoundError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+} from './errors.ts';
+import { sendProblem } from './problem.ts';
+
+interface ErrorLike {
+  type?: unknown;
+  status?: unknown;
+  expose?: unknown;
+  limit?: unknown;
+  code?: unknown;
+  meta?: {
+    target?: unknown;
+    modelName?: unknown;
+    driverAdapterError?: { cause?: { constraint?: { fields?: unknown; index?: unknown } } };
+  };
+}
+
+function uniqueConstraintName(meta: ErrorLike['meta']): string | undefined {
+  const constraint = meta?.driverAdapterError?.cause?.constraint;
+  if (Array.isArray(constraint?.fields) && constraint.fields.length > 0) return constraint.fields.join(', ');
+  if (typeof constraint?.index === 'string') return constraint.index;
+  if (Array.isArray(meta?.target)) return meta.target.join(', ');
+  if (typeof meta?.target === 'string') return meta.target;
+  return undefined;
+}
+
+/**
+ * Maps what can reach the error handler to an AppError: our own errors, body-parser's errors
+ * (recognised by `type`) and Prisma's known request errors (recognised by `code`, so this package does
+ * not depend on Prisma). Returns undefined for anything unexpected.
+ */
+export function toAppError(error: unknown): AppError | undefined {
+  if (error instanceof AppError) return error;
+  if (typeof error !== 'object' || error === null) return undefined;
+  const e = error as ErrorLike;
+  switch (e.type) {
+    case 'entity.parse.failed':
+      return new BadRequestError('The request body is not valid JSON.', {
+        code: 'malformed-json',
+        cause: error,
+      });
+    case 'entity.too.large':
+      return new PayloadTooLargeError(
+        typeof e.limit === 'number'
+          ? `The request body exceeds the limit of ${e.limit} bytes.`
+          : 'The request body is too large.',
+        { cause: error },
+      );
+    case 'encoding.unsupported':
+    case 'charset.unsupported':
+      return new UnsupportedMediaTypeError('The request body uses an unsupported encoding or charset.', {
+        cause: error,
+      });
+  }
+  if (e.code === 'P2002') {
+    const name = uniqueConstraintName(e.meta);
+    return new ConflictError(
+      name === undefined
+        ? 'A record with the same unique value already exists.'
+        : `A record with the same ${name} already exists.`,
+      { cause: error },
+    );
+  }
+  if (e.code === 'P2025') return new NotFoundError('The record was not found.', { cause: error });
+  // Other client errors raised by Express' own middleware (aborted request, bad Content-Length ...).
+  if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
+    return new BadRequestError('The request could not be read.', { cause: error });
+  }
+  return undefined;
+}
+
+/** The single error handler: every error ends here as problem+json; unexpected ones are logged with stack. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (error: unknown, req, res, next) => {
+    if (res.headersSent) {
+      // Too late for a problem body; Express' default handler closes the connection.
+      logger.error({ err: error }, 'error after the response was sent');
+      next(error);
+      return;
+    }
+    const appError = toAppError(error);
+    if (appError) {
+      if (appError.status >= 500) logger.error({ err: error }, appError.title);
+      sendProblem(res, appError);
+      return;
+    }
+    logger.error({ err: error, method: req.method, path: req.path }, 'unhandled error');
+    sendProblem(res, new InternalError());
+  };
+}
+
+/** 404 problem+json for any request no route matched. */
+export const notFoundHandler: RequestHandler = (req, res) => {
+  sendProblem(
+    res,
+    new NotFoundError(`No route matches ${req.method} ${req.path}.`, { code: 'route-not-found' }),
+  );
+};

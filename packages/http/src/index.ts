@@ -1,0 +1,16 @@
+export * from './errors.ts';
+export { PROBLEM_TYPE_BASE, problemBody, sendProblem, type ProblemDetails } from './problem.ts';
+export { errorHandler, notFoundHandler, toAppError } from './error-handler.ts';
+export {
+  REQUEST_ID_HEADER,
+  createServiceApp,
+  getMetricsRegistry,
+  routeTemplateOf,
+  type ServiceAppOptions,
+} from './app.ts';
+export {
+  installShutdownHandlers,
+  startServer,
+  type RunningServer,
+  type StartServerOptions,
+} from './server.ts';

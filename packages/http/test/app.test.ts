@@ -1,0 +1,409 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { getRequestContext } from '@mini/logger';
+import express from 'express';
+import request from 'supertest';
+import { describe, expect, it } from 'vitest';
+import {
+  ConflictError,
+  TooManyRequestsError,
+  UnauthorizedError,
+  ValidationError,
+  getMetricsRegistry,
+} from '../src/index.ts';
+import { buildApp } from './helpers.ts';
+
+const PROBLEM = /^application\/problem\+json/;
+
+describe('problem+json errors', () => {
+  it('when the body is not JSON, returns 400 malformed-json', async () => {
+    const { app } = buildApp((a) => a.post('/items', (req, res) => res.json(req.body)));
+    const res = await request(app).post('/items').set('Content-Type', 'application/json').send('{"title":');
+    expect(res.status).toBe(400);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({
+      type: 'https://mini-backends.dev/problems/malformed-json',
+      title: 'Bad request',
+      status: 400,
+      code: 'malformed-json',
+    });
+  });
+
+  it('when the body exceeds BODY_LIMIT, returns 413 payload-too-large', async () => {
+    const { app } = buildApp((a) => a.post('/items', (req, res) => res.json(req.body)));
+    const res = await request(app)
+      .post('/items')
+      .send({ text: 'x'.repeat(2048) });
+    expect(res.status).toBe(413);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body.code).toBe('payload-too-large');
+  });
+
+  it('when a POST body is not JSON, returns 415 unsupported-media-type', async () => {
+    const { app } = buildApp((a) => a.post('/items', (_req, res) => res.json({ reached: true })));
+    const res = await request(app).post('/items').set('Content-Type', 'text/plain').send('hello');
+    expect(res.status).toBe(415);
+    expect(res.body.code).toBe('unsupported-media-type');
+  });
+
+  it('when a POST has no body at all, lets the route decide', async () => {
+    const { app } = buildApp((a) => a.post('/items/:id/archive', (_req, res) => res.status(204).end()));
+    const res = await request(app).post('/items/1/archive');
+    expect(res.status).toBe(204);
+  });
+
+  it('when the body is application/merge-patch+json, parses it as JSON', async () => {
+    const { app } = buildApp((a) => a.patch('/items/1', (req, res) => res.json(req.body)));
+    const res = await request(app)
+      .patch('/items/1')
+      .set('Content-Type', 'application/merge-patch+json')
+      .send('{"title":"x"}');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ title: 'x' });
+  });
+
+  it('when no route matches, returns 404 route-not-found', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({
+      status: 404,
+      code: 'route-not-found',
+      detail: 'No route matches GET /nope.',
+    });
+  });
+
+  it('when a route throws ValidationError, returns 422 with the errors map', async () => {
+    const { app } = buildApp((a) =>
+      a.post('/items', () => {
+        throw new ValidationError(undefined, { errors: { title: ['Required'] } });
+      }),
+    );
+    const res = await request(app).post('/items').send({});
+    expect(res.status).toBe(422);
+    expect(res.body).toMatchObject({
+      type: 'https://mini-backends.dev/problems/validation-failed',
+      title: 'Validation failed',
+      status: 422,
+      code: 'validation-failed',
+      errors: { title: ['Required'] },
+    });
+  });
+
+  it('when a route throws a plain error, returns 500 without internals and logs the stack', async () => {
+    const { app, logs } = buildApp((a) =>
+      a.get('/boom', async () => {
+        await delay(1);
+        throw new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2');
+      }),
+    );
+    const res = await request(app).get('/boom');
+    expect(res.status).toBe(500);
+    expect(res.body).toMatchObject({ code: 'internal-error', detail: 'An unexpected error occurred.' });
+    expect(res.text).not.toContain('ECONNREFUSED');
+    expect(res.text).not.toContain('hunter2');
+    const logged = logs.find((line) => line.msg === 'unhandled error');
+    const err = logged?.err as { stack?: string; message?: string } | undefined;
+    expect(err?.message).toContain('ECONNREFUSED');
+    expect(err?.stack).toContain('app.test.ts');
+    expect(logged?.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('carries requestId in the body equal to the X-Request-Id response header', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/nope');
+    expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+    expect(res.body.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('when an error has headers, sends them (WWW-Authenticate, Retry-After)', async () => {
+    const { app } = buildApp((a) => {
+      a.get('/private', () => {
+        throw new UnauthorizedError('Token expired.', { invalidTokenDescription: 'The token has expired' });
+      });
+      a.get('/limited', () => {
+        throw new TooManyRequestsError('Slow down.', { retryAfterSeconds: 30 });
+      });
+    });
+    const unauthorized = await request(app).get('/private');
+    expect(unauthorized.status).toBe(401);
+    expect(unauthorized.headers['www-authenticate']).toBe(
+      'Bearer realm="mini-backends", error="invalid_token", error_description="The token has expired"',
+    );
+    const limited = await request(app).get('/limited');
+    expect(limited.status).toBe(429);
+    expect(limited.headers['retry-after']).toBe('30');
+  });
+
+  it('when a service throws with a custom code, the code and type use it', async () => {
+    const { app } = buildApp((a) =>
+      a.post('/users', () => {
+        throw new ConflictError('Email taken.', { code: 'email-taken' });
+      }),
+    );
+    const res = await request(app).post('/users').send({});
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      code: 'email-taken',
+      type: 'https://mini-backends.dev/problems/email-taken',
+    });
+  });
+});
+
+describe('Prisma errors (duck-typed)', () => {
+  function prismaError(code: string, meta: object) {
+    return Object.assign(new Error(`Prisma ${code}`), { code, meta, clientVersion: '7.10.0' });
+  }
+
+  it('when P2002 carries the adapter constraint fields, returns 409 naming them', async () => {
+    const { app } = buildApp((a) =>
+      a.post('/users', () => {
+        throw prismaError('P2002', {
+          modelName: 'User',
+          driverAdapterError: {
+            cause: { kind: 'UniqueConstraintViolation', constraint: { fields: ['email'] } },
+          },
+        });
+      }),
+    );
+    const res = await request(app).post('/users').send({});
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({
+      code: 'conflict',
+      detail: 'A record with the same email already exists.',
+    });
+  });
+
+  it('when P2002 has only meta.target, returns 409 naming the target', async () => {
+    const { app } = buildApp((a) =>
+      a.post('/users', () => {
+        throw prismaError('P2002', { target: ['username'] });
+      }),
+    );
+    const res = await request(app).post('/users').send({});
+    expect(res.status).toBe(409);
+    expect(res.body.detail).toBe('A record with the same username already exists.');
+  });
+
+  it('when P2025 is thrown, returns 404 not-found', async () => {
+    const { app } = buildApp((a) =>
+      a.delete('/users/:id', () => {
+        throw prismaError('P2025', { cause: 'Record to delete does not exist.' });
+      }),
+    );
+    const res = await request(app).delete('/users/1');
+    expect(res.status).toBe(404);
+    expect(res.body.code).toBe('not-found');
+  });
+});
+
+describe('request id and access log', () => {
+  it('when X-Request-Id is valid, echoes it', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz').set('X-Request-Id', 'abc-123.x:y');
+    expect(res.headers['x-request-id']).toBe('abc-123.x:y');
+  });
+
+  it('when X-Request-Id is invalid, replaces it with a UUID', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz').set('X-Request-Id', 'bad id <script>');
+    expect(res.headers['x-request-id']).toMatch(
+      /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[0-9a-f]{4}-[0-9a-f]{12}$/,
+    );
+  });
+
+  it('when a handler logs after an await, the line carries the request id', async () => {
+    const { app, logs, logger } = buildApp((a) =>
+      a.get('/work', async (_req, res) => {
+        await delay(2);
+        logger.info({ step: 'inside' }, 'doing work');
+        res.json({ requestId: getRequestContext()?.requestId });
+      }),
+    );
+    const res = await request(app).get('/work').set('X-Request-Id', 'req-42');
+    expect(res.body.requestId).toBe('req-42');
+    expect(logs.find((line) => line.msg === 'doing work')?.requestId).toBe('req-42');
+  });
+
+  it('writes one access line with method, route template, path, status and duration', async () => {
+    const { app, logs } = buildApp((a) => {
+      const router = express.Router();
+      router.get('/:id', (_req, res) => res.json({}));
+      a.use('/users', router);
+    });
+    await request(app).get('/users/7').set('X-Request-Id', 'req-7');
+    await delay(5);
+    const access = logs.filter((line) => line.msg === 'request completed');
+    expect(access).toHaveLength(1);
+    expect(access[0]).toMatchObject({
+      level: 30,
+      requestId: 'req-7',
+      method: 'GET',
+      route: '/users/:id',
+      path: '/users/7',
+      status: 200,
+    });
+    expect(typeof access[0]?.durationMs).toBe('number');
+  });
+
+  it('when logging a request object, redacts the authorization header', async () => {
+    const { app, logs, logger } = buildApp((a) =>
+      a.get('/echo', (req, res) => {
+        logger.info({ req: { headers: req.headers } }, 'incoming');
+        res.json({});
+      }),
+    );
+    await request(app).get('/echo').set('Authorization', 'Bearer secret.jwt.value');
+    const line = logs.find((l) => l.msg === 'incoming');
+    expect(line).toMatchObject({ req: { headers: { authorization: '[redacted]' } } });
+    expect(JSON.stringify(logs)).not.toContain('secret.jwt.value');
+  });
+
+  it('when a route answers 500, the access line is at error level', async () => {
+    const { app, logs } = buildApp((a) => a.get('/fail', (_req, res) => res.status(503).end()));
+    await request(app).get('/fail');
+    await delay(5);
+    expect(logs.find((line) => line.msg === 'request completed')).toMatchObject({ level: 50, status: 503 });
+  });
+});
+
+describe('CORS and security headers', () => {
+  it('when the origin is on the allowlist, answers with CORS headers', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz').set('Origin', 'https://app.example.com');
+    expect(res.headers['access-control-allow-origin']).toBe('https://app.example.com');
+    expect(res.headers['access-control-expose-headers']).toContain('X-Request-Id');
+  });
+
+  it('when the origin is not on the allowlist, answers without CORS headers', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz').set('Origin', 'https://evil.example.com');
+    expect(res.status).toBe(200);
+    expect(res.headers['access-control-allow-origin']).toBeUndefined();
+  });
+
+  it('when a preflight comes from an allowed origin, answers 204 with the allowed methods', async () => {
+    const { app } = buildApp();
+    const res = await request(app)
+      .options('/items')
+      .set('Origin', 'https://app.example.com')
+      .set('Access-Control-Request-Method', 'POST');
+    expect(res.status).toBe(204);
+    expect(res.headers['access-control-allow-methods']).toContain('POST');
+  });
+
+  it('sends security headers and no x-powered-by', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz');
+    expect(res.headers['x-powered-by']).toBeUndefined();
+    expect(res.headers['x-content-type-options']).toBe('nosniff');
+    expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+});
+
+describe('kit endpoints', () => {
+  it('GET /healthz returns 200 { status: ok }', async () => {
+    const { app } = buildApp();
+    const res = await request(app).get('/healthz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok' });
+  });
+
+  it('when every readiness check passes, GET /readyz returns 200 with each check ok', async () => {
+    const { app } = buildApp(undefined, { readinessChecks: { database: async () => {} } });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ready', checks: { database: 'ok' } });
+  });
+
+  it('when a check fails, GET /readyz returns 503 not-ready naming it but not its error', async () => {
+    const { app, logs } = buildApp(undefined, {
+      readinessChecks: {
+        database: async () => {
+          throw new Error('password authentication failed for user "tasks"');
+        },
+        cache: async () => {},
+      },
+    });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.headers['content-type']).toMatch(PROBLEM);
+    expect(res.body).toMatchObject({ code: 'not-ready', checks: { database: 'failed', cache: 'ok' } });
+    expect(res.body.detail).toContain('database');
+    expect(res.text).not.toContain('password');
+    expect(logs.some((line) => line.msg === 'readiness check failed' && line.check === 'database')).toBe(
+      true,
+    );
+  });
+
+  it('when a check hangs, GET /readyz gives up after the timeout and returns 503', async () => {
+    const { app } = buildApp(undefined, {
+      readinessTimeoutMs: 50,
+      readinessChecks: { database: () => new Promise(() => {}) },
+    });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(503);
+    expect(res.body.checks).toEqual({ database: 'failed' });
+  });
+
+  it('GET /metrics exposes the duration histogram labelled with the route template, plus process metrics', async () => {
+    const { app } = buildApp((a) => a.get('/users/:id', (_req, res) => res.json({})));
+    await request(app).get('/users/1');
+    await request(app).get('/users/2');
+    await delay(5);
+    const res = await request(app).get('/metrics');
+    expect(res.status).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/plain/);
+    expect(res.text).toMatch(
+      /http_request_duration_seconds_count\{service="test-service",method="GET",route="\/users\/:id",status_code="200"\} 2/,
+    );
+    expect(res.text).not.toContain('/users/1');
+    expect(res.text).toContain('process_cpu_user_seconds_total');
+  });
+
+  it('when an unknown path is requested, the metric route label is (unmatched)', async () => {
+    const { app } = buildApp();
+    await request(app).get('/random/123');
+    await delay(5);
+    const text = await getMetricsRegistry(app).metrics();
+    expect(text).toContain('route="(unmatched)",status_code="404"');
+    expect(text).not.toContain('/random/123');
+  });
+
+  it('when a handler in a mounted router throws, the metric still carries the full route template', async () => {
+    const { app } = buildApp((a) => {
+      const router = express.Router();
+      router.get('/:id', () => {
+        throw new Error('boom');
+      });
+      a.use('/projects', router);
+    });
+    await request(app).get('/projects/42');
+    await delay(5);
+    const text = await getMetricsRegistry(app).metrics();
+    expect(text).toContain('route="/projects/:id",status_code="500"');
+  });
+
+  it('GET /openapi.json returns the document from openapi()', async () => {
+    const { app } = buildApp(undefined, {
+      openapi: () => ({ openapi: '3.1.0', info: { title: 'T', version: '1' } }),
+    });
+    const res = await request(app).get('/openapi.json');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ openapi: '3.1.0', info: { title: 'T', version: '1' } });
+  });
+
+  it('GET /docs returns the Swagger UI page whose scripts are all served from /docs', async () => {
+    const { app } = buildApp();
+    const page = await request(app).get('/docs');
+    expect(page.status).toBe(200);
+    expect(page.headers['content-type']).toMatch(/^text\/html/);
+    expect(page.text).toContain('<div id="swagger-ui"></div>');
+    expect(page.text).not.toMatch(/<script>/);
+    const initializer = await request(app).get('/docs/swagger-initializer.js');
+    expect(initializer.text).toContain("url: '/openapi.json'");
+    const bundle = await request(app).get('/docs/swagger-ui-bundle.js');
+    expect(bundle.status).toBe(200);
+    expect(bundle.headers['content-type']).toMatch(/javascript/);
+  });
+});
