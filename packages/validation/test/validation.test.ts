@@ -1,0 +1,272 @@
+import { Writable } from 'node:stream';
+import { createServiceApp, UnauthorizedError } from '@mini/http';
+import { createLogger } from '@mini/logger';
+import express, { type RequestHandler } from 'express';
+import request from 'supertest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
+import { z } from 'zod';
+import {
+  createApiRegistry,
+  emailSchema,
+  idParams,
+  isoDateTime,
+  nonEmptyTrimmed,
+  paginationQuery,
+  queryArray,
+  queryBoolean,
+  toOpenApiPath,
+  uuidSchema,
+} from '../src/index.ts';
+
+const ID = '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60';
+
+const createTaskBody = z
+  .object({
+    title: nonEmptyTrimmed(200).meta({ description: 'What to do.', example: 'Write the README' }),
+    dueAt: isoDateTime.optional(),
+    assigneeEmail: emailSchema.optional(),
+  })
+  .strict();
+
+const taskSchema = z
+  .object({ id: uuidSchema, title: z.string(), done: z.boolean() })
+  .meta({ id: 'Task', example: { id: ID, title: 'Write the README', done: false } });
+
+const listQuery = paginationQuery.extend({
+  done: queryBoolean().optional(),
+  tag: queryArray(z.string()).optional(),
+});
+
+// Stands in for @mini/auth's requireAuth: accepts exactly one token.
+const fakeAuth: RequestHandler = (req, _res, next) => {
+  next(req.get('authorization') === 'Bearer good' ? undefined : new UnauthorizedError());
+};
+
+function buildApi() {
+  const seen: unknown[] = [];
+  const api = createApiRegistry({
+    title: 'Tasks',
+    version: '1.0.0',
+    description: 'Test API',
+    authenticate: fakeAuth,
+  });
+  const router = express.Router();
+  api.route(router, {
+    method: 'post',
+    path: '/tasks',
+    summary: 'Create a task',
+    tags: ['tasks'],
+    auth: true,
+    body: createTaskBody,
+    responses: { 201: { description: 'Created', schema: taskSchema } },
+    handler: ({ body }) => {
+      expectTypeOf(body.title).toEqualTypeOf<string>();
+      seen.push(body);
+      return { id: ID, title: body.title, done: false };
+    },
+  });
+  api.route(router, {
+    method: 'get',
+    path: '/tasks',
+    summary: 'List tasks',
+    tags: ['tasks'],
+    query: listQuery,
+    responses: { 200: { description: 'A page of tasks', schema: z.object({ items: z.array(taskSchema) }) } },
+    handler: ({ query, res }) => {
+      expectTypeOf(query.limit).toEqualTypeOf<number>();
+      seen.push(query);
+      res.json({ items: [] });
+    },
+  });
+  api.route(router, {
+    method: 'get',
+    path: '/tasks/:id',
+    summary: 'Get a task',
+    tags: ['tasks'],
+    params: idParams,
+    responses: { 200: { description: 'The task', schema: taskSchema }, 404: { description: 'No such task' } },
+    handler: ({ params }) => ({ id: params.id, title: 't', done: false }),
+  });
+  api.route(router, {
+    method: 'delete',
+    path: '/tasks/:id',
+    summary: 'Delete a task',
+    tags: ['tasks'],
+    params: idParams,
+    responses: { 204: { description: 'Deleted' } },
+    handler: () => undefined,
+  });
+  const logger = createLogger({
+    name: 'test',
+    level: 'silent',
+    pretty: false,
+    destination: new Writable({ write: (_c, _e, done) => done() }),
+  });
+  const app = createServiceApp({
+    name: 'tasks',
+    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '10kb', TRUST_PROXY: false },
+    logger,
+    openapi: () => api.document(),
+    routes: (a) => a.use(router),
+  });
+  return { app, api, seen };
+}
+
+const auth = { Authorization: 'Bearer good' };
+
+// The document as a client receives it (JSON round trip), loosely typed for deep assertions.
+function servedDocument() {
+  return JSON.parse(JSON.stringify(buildApi().api.document()));
+}
+
+describe('request validation', () => {
+  it('when the body is valid, the handler receives the parsed (trimmed) body and its return value is sent with 201', async () => {
+    const { app, seen } = buildApi();
+    const res = await request(app)
+      .post('/tasks')
+      .set(auth)
+      .send({ title: '  Write  ', assigneeEmail: ' a@b.co ' });
+    expect(res.status).toBe(201);
+    expect(res.body).toEqual({ id: ID, title: 'Write', done: false });
+    expect(seen).toEqual([{ title: 'Write', assigneeEmail: 'a@b.co' }]);
+  });
+
+  it('when the body has an extra field, returns 422 with errors.<field>', async () => {
+    const { app, seen } = buildApi();
+    const res = await request(app).post('/tasks').set(auth).send({ title: 'x', role: 'admin' });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'validation-failed', errors: { role: ['Unknown field'] } });
+    expect(seen).toEqual([]);
+  });
+
+  it('when the title is missing, returns 422 with errors.title', async () => {
+    const { app } = buildApi();
+    const res = await request(app).post('/tasks').set(auth).send({ dueAt: 'tomorrow' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.title).toEqual(['Required']);
+    expect(res.body.errors.dueAt).toHaveLength(1);
+  });
+
+  it('when the title is only spaces, returns 422 with errors.title', async () => {
+    const { app } = buildApi();
+    const res = await request(app).post('/tasks').set(auth).send({ title: '   ' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.title).toEqual(['Must not be empty']);
+  });
+
+  it('when the body is not an object, returns 422 with errors.body', async () => {
+    const { app } = buildApi();
+    const res = await request(app).post('/tasks').set(auth).send([1, 2]);
+    expect(res.status).toBe(422);
+    expect(Object.keys(res.body.errors)).toEqual(['body']);
+  });
+
+  it('when the route needs auth and no token is sent, returns 401 before validating', async () => {
+    const { app } = buildApi();
+    const res = await request(app).post('/tasks').send({ role: 'admin' });
+    expect(res.status).toBe(401);
+  });
+
+  it('when the id param is not a UUID, returns 422 with errors.id', async () => {
+    const { app } = buildApi();
+    const res = await request(app).get('/tasks/123');
+    expect(res.status).toBe(422);
+    expect(res.body.errors.id).toHaveLength(1);
+  });
+
+  it('when query values are strings, coerces them to numbers, booleans and lists with defaults', async () => {
+    const { app, seen } = buildApi();
+    await request(app).get('/tasks?limit=5&done=true&tag=a,b').expect(200);
+    await request(app).get('/tasks').expect(200);
+    expect(seen).toEqual([{ limit: 5, done: true, tag: ['a', 'b'] }, { limit: 20 }]);
+  });
+
+  it('when limit is out of range or an unknown query parameter is sent, returns 422 naming both', async () => {
+    const { app } = buildApi();
+    const res = await request(app).get('/tasks?limit=500&sort=title');
+    expect(res.status).toBe(422);
+    expect(Object.keys(res.body.errors).sort()).toEqual(['limit', 'sort']);
+  });
+
+  it('when a 204 route handler returns nothing, sends 204', async () => {
+    const { app } = buildApi();
+    const res = await request(app).delete(`/tasks/${ID}`);
+    expect(res.status).toBe(204);
+  });
+
+  it('when a route has auth: true but the registry has no authenticate middleware, registration throws', () => {
+    const api = createApiRegistry({ title: 'x', version: '1' });
+    expect(() =>
+      api.route(express.Router(), {
+        method: 'get',
+        path: '/me',
+        summary: 'Me',
+        tags: ['me'],
+        auth: true,
+        responses: { 200: { description: 'ok' } },
+        handler: () => ({}),
+      }),
+    ).toThrow(/no authenticate middleware/);
+  });
+});
+
+describe('OpenAPI document', () => {
+  it('is OpenAPI 3.1 with the paths in {param} form', async () => {
+    const { app } = buildApi();
+    const res = await request(app).get('/openapi.json');
+    expect(res.body.openapi).toBe('3.1.0');
+    expect(res.body.info).toEqual({ title: 'Tasks', version: '1.0.0', description: 'Test API' });
+    expect(Object.keys(res.body.paths).sort()).toEqual(['/tasks', '/tasks/{id}']);
+    expect(toOpenApiPath('/projects/:projectId/tasks/:id')).toBe('/projects/{projectId}/tasks/{id}');
+  });
+
+  it('documents path and query parameters from the schemas', () => {
+    const doc = servedDocument();
+    expect(doc.paths['/tasks/{id}'].get.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path', required: true, example: ID }),
+    ]);
+    const query = doc.paths['/tasks'].get.parameters;
+    expect(query.map((p: { name: string }) => p.name)).toEqual(['limit', 'cursor', 'done', 'tag']);
+    expect(query[0]).toMatchObject({
+      in: 'query',
+      required: false,
+      schema: { type: 'integer', default: 20, maximum: 100 },
+    });
+  });
+
+  it('documents bearer security and a 401 on auth routes', () => {
+    const doc = servedDocument();
+    expect(doc.components.securitySchemes.bearerAuth).toEqual({
+      type: 'http',
+      scheme: 'bearer',
+      bearerFormat: 'JWT',
+    });
+    expect(doc.paths['/tasks'].post.security).toEqual([{ bearerAuth: [] }]);
+    expect(doc.paths['/tasks'].post.responses['401'].content['application/problem+json']).toBeDefined();
+    expect(doc.paths['/tasks'].get.security).toBeUndefined();
+  });
+
+  it('carries .meta() descriptions and examples into the request body and responses', () => {
+    const doc = servedDocument();
+    const body = doc.paths['/tasks'].post.requestBody.content['application/json'].schema;
+    expect(body.properties.title).toMatchObject({ description: 'What to do.', example: 'Write the README' });
+    expect(body.additionalProperties).toBe(false);
+    expect(body.required).toEqual(['title']);
+    expect(doc.paths['/tasks'].post.responses['201'].content['application/json'].schema).toEqual({
+      $ref: '#/components/schemas/Task',
+    });
+    expect(doc.components.schemas.Task.example).toEqual({ id: ID, title: 'Write the README', done: false });
+  });
+
+  it('adds problem+json 422 with the errors map, and error responses reference ProblemDetails', () => {
+    const doc = servedDocument();
+    expect(doc.paths['/tasks'].post.responses['422'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/ValidationProblemDetails',
+    });
+    expect(doc.paths['/tasks/{id}'].get.responses['404'].content['application/problem+json'].schema).toEqual({
+      $ref: '#/components/schemas/ProblemDetails',
+    });
+    expect(doc.components.schemas.ProblemDetails.required).toEqual(['type', 'title', 'status', 'code']);
+  });
+});
