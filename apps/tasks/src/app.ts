@@ -1,0 +1,64 @@
+import express from 'express';
+import { createTokenVerifier, requireAuth, verifierOptionsFromConfig } from '@mini/auth';
+import { createServiceApp } from '@mini/http';
+import type { Logger } from '@mini/logger';
+import { createApiRegistry } from '@mini/validation';
+import type { Config } from './config.ts';
+import type { Database } from './db.ts';
+import { registerLabelRoutes } from './labels/labels.routes.ts';
+import { createLabelsService } from './labels/labels.service.ts';
+import { registerMemberRoutes } from './members/members.routes.ts';
+import { createMembersService } from './members/members.service.ts';
+import { documentHeaders } from './openapi-headers.ts';
+import { registerProjectRoutes } from './projects/projects.routes.ts';
+import { createProjectsService } from './projects/projects.service.ts';
+import { createStore } from './repositories.ts';
+import { registerTaskRoutes } from './tasks/tasks.routes.ts';
+import { createTasksService } from './tasks/tasks.service.ts';
+import { createUserDirectory, type UserDirectory } from './users/user-directory.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** The auth service's user look-up; built from AUTH_URL unless a test passes its own. */
+  directory?: UserDirectory;
+}
+
+// Builds the Express app; never listens (server.ts does, tests use supertest on it).
+export function createApp({ config, db, logger, directory }: AppDeps): express.Express {
+  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
+  const api = createApiRegistry({
+    title: 'Tasks service',
+    version: '0.1.0',
+    description:
+      'Projects, members with roles, labels and tasks: filters, keyset pagination, ETags, idempotent creates, ' +
+      'bulk changes and a history of every change.',
+    authenticate: requireAuth(verifier),
+  });
+
+  const store = createStore(db);
+  const projects = createProjectsService(store);
+  const members = createMembersService(
+    store,
+    directory ?? createUserDirectory({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),
+  );
+  const labels = createLabelsService(store);
+  const tasks = createTasksService(store, { idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 });
+
+  return createServiceApp({
+    name: 'tasks',
+    config,
+    logger,
+    readinessChecks: { database: () => db.ping() },
+    openapi: () => documentHeaders(api.document()),
+    routes: (app) => {
+      const router = express.Router();
+      registerProjectRoutes(router, api, projects);
+      registerMemberRoutes(router, api, members);
+      registerLabelRoutes(router, api, labels);
+      registerTaskRoutes(router, api, tasks);
+      app.use(router);
+    },
+  });
+}

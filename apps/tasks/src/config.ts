@@ -1,0 +1,32 @@
+import { z } from 'zod';
+import { authEnvSchema, requireAuthKeySource } from '@mini/auth';
+import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
+
+export const configSchema = baseConfigSchema
+  .extend(authEnvSchema.shape)
+  .extend({
+    PORT: portSchema(3002),
+    // The auth service's public API, used to resolve a username when a member is added.
+    AUTH_URL: z
+      .string()
+      .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
+        error: 'expected an http(s) URL',
+      })
+      .default('http://localhost:3001'),
+    AUTH_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(2_000),
+    // How long a stored Idempotency-Key answers retries; after that the key may be reused.
+    IDEMPOTENCY_TTL_HOURS: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(24 * 30)
+      .default(24),
+    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+  })
+  .superRefine(requireAuthKeySource);
+
+export type Config = z.infer<typeof configSchema>;
+
+export function loadConfig(): Config {
+  return loadConfigOrExit(configSchema, { cwd: import.meta.dirname + '/..' });
+}

@@ -1,0 +1,61 @@
+import type { DbClient } from '../db.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+
+export interface LabelRecord {
+  id: string;
+  projectId: string;
+  name: string;
+  color: string;
+  createdAt: Date;
+}
+
+const labelSelect = { id: true, projectId: true, name: true, color: true, createdAt: true } as const;
+
+export function labelsRepository(db: DbClient) {
+  return {
+    /** Labels of a project by name, keyset on (name, id). */
+    async list(
+      projectId: string,
+      options: { after: { name: string; id: string } | null; take: number },
+    ): Promise<LabelRecord[]> {
+      const after = options.after;
+      return db.label.findMany({
+        where: {
+          projectId,
+          ...(after && { OR: [{ name: { gt: after.name } }, { name: after.name, id: { gt: after.id } }] }),
+        },
+        select: labelSelect,
+        orderBy: [{ name: 'asc' }, { id: 'asc' }],
+        take: options.take,
+      });
+    },
+
+    /** Null when the project already has a label with this name. */
+    async create(input: { projectId: string; name: string; color: string }): Promise<LabelRecord | null> {
+      try {
+        return await db.label.create({ data: input, select: labelSelect });
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+        throw err;
+      }
+    },
+
+    async find(projectId: string, labelId: string): Promise<LabelRecord | null> {
+      return db.label.findFirst({ where: { id: labelId, projectId }, select: labelSelect });
+    },
+
+    async delete(labelId: string): Promise<void> {
+      await db.label.delete({ where: { id: labelId } });
+    },
+
+    /** Whether every id names a label of this project. */
+    async allInProject(projectId: string, labelIds: string[]): Promise<boolean> {
+      const unique = [...new Set(labelIds)];
+      if (unique.length === 0) return true;
+      const count = await db.label.count({ where: { projectId, id: { in: unique } } });
+      return count === unique.length;
+    },
+  };
+}
+
+export type LabelsRepository = ReturnType<typeof labelsRepository>;

@@ -1,0 +1,52 @@
+import { ConflictError, NotFoundError } from '@mini/http';
+import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import type { Store } from '../repositories.ts';
+import type { Actor } from '../shared/actor.ts';
+import { decodeCursor, page } from '../shared/cursor.ts';
+import type { LabelRecord } from './labels.repository.ts';
+
+export function createLabelsService(store: Store) {
+  const { repos } = store;
+
+  return {
+    async list(actor: Actor, projectId: string, options: PageRequest) {
+      await requireProject(repos, actor, projectId, 'read');
+      const sort = 'name:asc';
+      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const rows = await repos.labels.list(projectId, {
+        after: after && { name: String(after.v), id: after.id },
+        take: options.limit + 1,
+      });
+      return page(rows, options.limit, (last) => ({ s: sort, v: last.name, id: last.id }));
+    },
+
+    async create(
+      actor: Actor,
+      projectId: string,
+      input: { name: string; color?: string | undefined },
+    ): Promise<LabelRecord> {
+      await requireProject(repos, actor, projectId, 'write');
+      const label = await repos.labels.create({
+        projectId,
+        name: input.name,
+        color: input.color ?? '#808080',
+      });
+      if (!label) {
+        throw new ConflictError(`The project already has a label named "${input.name}".`, {
+          code: 'label-name-taken',
+          errors: { name: ['Already used in this project'] },
+        });
+      }
+      return label;
+    },
+
+    async delete(actor: Actor, projectId: string, labelId: string): Promise<void> {
+      await requireProject(repos, actor, projectId, 'write');
+      const label = await repos.labels.find(projectId, labelId);
+      if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });
+      await repos.labels.delete(labelId);
+    },
+  };
+}
+
+export type LabelsService = ReturnType<typeof createLabelsService>;

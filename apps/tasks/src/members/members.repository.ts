@@ -1,0 +1,94 @@
+import type { DbClient } from '../db.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { ProjectRole } from '../generated/prisma/enums.ts';
+
+export interface MemberRecord {
+  userId: string;
+  username: string;
+  displayName: string | null;
+  role: ProjectRole;
+  addedBy: string;
+  addedAt: Date;
+}
+
+const memberSelect = {
+  userId: true,
+  username: true,
+  displayName: true,
+  role: true,
+  addedBy: true,
+  addedAt: true,
+} as const;
+
+export function membersRepository(db: DbClient) {
+  return {
+    async list(
+      projectId: string,
+      options: { after: { username: string; userId: string } | null; take: number },
+    ): Promise<MemberRecord[]> {
+      const after = options.after;
+      return db.projectMember.findMany({
+        where: {
+          projectId,
+          ...(after && {
+            OR: [
+              { username: { gt: after.username } },
+              { username: after.username, userId: { gt: after.userId } },
+            ],
+          }),
+        },
+        select: memberSelect,
+        orderBy: [{ username: 'asc' }, { userId: 'asc' }],
+        take: options.take,
+      });
+    },
+
+    async find(projectId: string, userId: string): Promise<MemberRecord | null> {
+      return db.projectMember.findUnique({
+        where: { projectId_userId: { projectId, userId } },
+        select: memberSelect,
+      });
+    },
+
+    /** Null when the user already is a member (the primary key says so, race-free). */
+    async add(input: {
+      projectId: string;
+      userId: string;
+      username: string;
+      displayName: string | null;
+      role: ProjectRole;
+      addedBy: string;
+    }): Promise<MemberRecord | null> {
+      try {
+        return await db.projectMember.create({ data: input, select: memberSelect });
+      } catch (err) {
+        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+        throw err;
+      }
+    },
+
+    async updateRole(projectId: string, userId: string, role: ProjectRole): Promise<MemberRecord> {
+      return db.projectMember.update({
+        where: { projectId_userId: { projectId, userId } },
+        data: { role },
+        select: memberSelect,
+      });
+    },
+
+    async remove(projectId: string, userId: string): Promise<void> {
+      await db.projectMember.delete({ where: { projectId_userId: { projectId, userId } } });
+    },
+
+    async countOwners(projectId: string): Promise<number> {
+      return db.projectMember.count({ where: { projectId, role: 'owner' } });
+    },
+
+    async areMembers(projectId: string, userIds: string[]): Promise<boolean> {
+      const unique = [...new Set(userIds)];
+      const count = await db.projectMember.count({ where: { projectId, userId: { in: unique } } });
+      return count === unique.length;
+    },
+  };
+}
+
+export type MembersRepository = ReturnType<typeof membersRepository>;

@@ -1,0 +1,118 @@
+import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
+import type { ProjectRole } from '../generated/prisma/enums.ts';
+import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import type { Repositories, Store } from '../repositories.ts';
+import type { Actor } from '../shared/actor.ts';
+import { decodeCursor, page } from '../shared/cursor.ts';
+import type { CallContext, UserDirectory } from '../users/user-directory.ts';
+import type { MemberRecord } from './members.repository.ts';
+
+const memberNotFound = () =>
+  new NotFoundError('This user is not a member of the project.', { code: 'member-not-found' });
+
+const lastOwner = () =>
+  new ConflictError('A project needs at least one owner: make someone else owner first.', {
+    code: 'last-owner',
+  });
+
+/** Inside a transaction holding the project lock, so two concurrent changes cannot both pass. */
+async function assertKeepsAnOwner(
+  repos: Repositories,
+  projectId: string,
+  target: MemberRecord,
+): Promise<void> {
+  if (target.role === 'owner' && (await repos.members.countOwners(projectId)) <= 1) throw lastOwner();
+}
+
+export function createMembersService(store: Store, directory: UserDirectory) {
+  const { repos } = store;
+
+  return {
+    async list(actor: Actor, projectId: string, options: PageRequest) {
+      await requireProject(repos, actor, projectId, 'read');
+      const sort = 'username:asc';
+      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const rows = await repos.members.list(projectId, {
+        after: after && { username: String(after.v), userId: after.id },
+        take: options.limit + 1,
+      });
+      return page(rows, options.limit, (last) => ({ s: sort, v: last.username, id: last.userId }));
+    },
+
+    async add(
+      actor: Actor,
+      projectId: string,
+      input: { username: string; role: ProjectRole },
+      context: CallContext,
+    ): Promise<MemberRecord> {
+      await requireProject(repos, actor, projectId, 'manage');
+      const user = await directory.findByUsername(input.username, context);
+      if (!user) {
+        throw new ValidationError('No user has this username.', {
+          code: 'unknown-username',
+          errors: { username: ['No user has this username'] },
+        });
+      }
+      const member = await repos.members.add({
+        projectId,
+        userId: user.id,
+        username: user.username,
+        displayName: user.displayName,
+        role: input.role,
+        addedBy: actor.id,
+      });
+      if (!member) {
+        throw new ConflictError(`${user.username} is already a member of this project.`, {
+          code: 'already-a-member',
+        });
+      }
+      return member;
+    },
+
+    async changeRole(
+      actor: Actor,
+      projectId: string,
+      userId: string,
+      role: ProjectRole,
+    ): Promise<MemberRecord> {
+      return store.transaction(async (tx) => {
+        // Lock first, then check the caller's own role: it may have just been changed by another owner.
+        await tx.projects.lock(projectId);
+        await requireProject(tx, actor, projectId, 'manage');
+        const target = await tx.members.find(projectId, userId);
+        if (!target) throw memberNotFound();
+        if (target.role === role) return target;
+        if (role !== 'owner') await assertKeepsAnOwner(tx, projectId, target);
+        return tx.members.updateRole(projectId, userId, role);
+      });
+    },
+
+    /** Owners remove anyone; every member may remove themselves (leave). */
+    async remove(actor: Actor, projectId: string, userId: string): Promise<void> {
+      await store.transaction(async (tx) => {
+        await tx.projects.lock(projectId);
+        await requireProject(tx, actor, projectId, userId === actor.id ? 'read' : 'manage');
+        const target = await tx.members.find(projectId, userId);
+        if (!target) throw memberNotFound();
+        await assertKeepsAnOwner(tx, projectId, target);
+        await tx.members.remove(projectId, userId);
+        // An assignee must be a member: their tasks go back to unassigned, and the history says who did it.
+        const assigned = await tx.tasks.findAssigned(projectId, userId);
+        const ids = assigned.map((task) => task.id);
+        await tx.tasks.unassign(ids, actor.id);
+        await tx.tasks.recordActivity(
+          ids.map((taskId) => ({
+            taskId,
+            actorId: actor.id,
+            action: 'updated',
+            field: 'assigneeId',
+            oldValue: userId,
+            newValue: null,
+          })),
+        );
+      });
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

@@ -1,0 +1,114 @@
+import type { DbClient } from '../db.ts';
+import type { ProjectRole } from '../generated/prisma/enums.ts';
+
+export type { ProjectRole };
+
+export interface ProjectRecord {
+  id: string;
+  name: string;
+  description: string | null;
+  archivedAt: Date | null;
+  createdBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A project as one member sees it: with their own role. */
+export interface ProjectForMember extends ProjectRecord {
+  role: ProjectRole;
+}
+
+const projectSelect = {
+  id: true,
+  name: true,
+  description: true,
+  archivedAt: true,
+  createdBy: true,
+  createdAt: true,
+  updatedAt: true,
+} as const;
+
+export function projectsRepository(db: DbClient) {
+  return {
+    async createWithOwner(input: {
+      name: string;
+      description: string | null;
+      owner: { id: string; username: string; displayName: string | null };
+    }): Promise<ProjectForMember> {
+      const project = await db.project.create({
+        data: {
+          name: input.name,
+          description: input.description,
+          createdBy: input.owner.id,
+          members: {
+            create: {
+              userId: input.owner.id,
+              username: input.owner.username,
+              displayName: input.owner.displayName,
+              role: 'owner',
+              addedBy: input.owner.id,
+            },
+          },
+        },
+        select: projectSelect,
+      });
+      return { ...project, role: 'owner' };
+    },
+
+    /** The project and the user's role in it; null when it does not exist or the user is not a member. */
+    async findForMember(projectId: string, userId: string): Promise<ProjectForMember | null> {
+      const member = await db.projectMember.findUnique({
+        where: { projectId_userId: { projectId, userId } },
+        select: { role: true, project: { select: projectSelect } },
+      });
+      return member ? { ...member.project, role: member.role } : null;
+    },
+
+    /** Projects the user belongs to, newest first, keyset on (createdAt, id). */
+    async listForMember(
+      userId: string,
+      options: { archived: boolean; after: { createdAt: Date; id: string } | null; take: number },
+    ): Promise<ProjectForMember[]> {
+      const after = options.after;
+      const rows = await db.projectMember.findMany({
+        where: {
+          userId,
+          project: {
+            archivedAt: options.archived ? { not: null } : null,
+            ...(after && {
+              OR: [
+                { createdAt: { lt: after.createdAt } },
+                { createdAt: after.createdAt, id: { lt: after.id } },
+              ],
+            }),
+          },
+        },
+        select: { role: true, project: { select: projectSelect } },
+        orderBy: [{ project: { createdAt: 'desc' } }, { project: { id: 'desc' } }],
+        take: options.take,
+      });
+      return rows.map((row) => ({ ...row.project, role: row.role }));
+    },
+
+    async update(
+      projectId: string,
+      data: { name?: string; description?: string | null; archivedAt?: Date | null },
+    ): Promise<ProjectRecord> {
+      return db.project.update({ where: { id: projectId }, data, select: projectSelect });
+    },
+
+    async delete(projectId: string): Promise<void> {
+      await db.project.delete({ where: { id: projectId } });
+    },
+
+    /**
+     * Serializes membership changes of one project: two owners demoting each other at the same moment
+     * must not both succeed and leave the project with no owner.
+     */
+    async lock(projectId: string): Promise<void> {
+      await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
+    },
+  };
+}
+
+export type ProjectsRepository = ReturnType<typeof projectsRepository>;

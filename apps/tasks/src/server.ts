@@ -1,0 +1,35 @@
+import { createLogger } from '@mini/logger';
+import { redactConfig } from '@mini/config';
+import { startServer } from '@mini/http';
+import { loadConfig } from './config.ts';
+import { connectDatabase } from './db.ts';
+import { createApp } from './app.ts';
+import { createStore } from './repositories.ts';
+
+const config = loadConfig();
+const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
+const db = connectDatabase(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
+const app = createApp({ config, db, logger });
+
+// Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
+const store = createStore(db);
+const ttlMs = config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
+const sweep = setInterval(() => {
+  store.repos.idempotency
+    .purgeOlderThan(new Date(Date.now() - ttlMs))
+    .then((count) => count > 0 && logger.info({ count }, 'expired idempotency keys purged'))
+    .catch((err: unknown) => logger.warn({ err }, 'idempotency key purge failed'));
+}, 3_600_000);
+sweep.unref();
+
+logger.info({ config: redactConfig(config) }, 'starting');
+await startServer(app, {
+  port: config.PORT,
+  host: config.HOST,
+  logger,
+  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  onShutdown: async () => {
+    clearInterval(sweep);
+    await db.close();
+  },
+});

@@ -1,0 +1,380 @@
+import type { DbClient } from '../db.ts';
+import { Prisma } from '../generated/prisma/client.ts';
+import type { ProjectRole, TaskPriority, TaskStatus } from '../generated/prisma/enums.ts';
+
+export type { TaskPriority, TaskStatus };
+
+export interface TaskRecord {
+  id: string;
+  projectId: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  dueAt: Date | null;
+  assigneeId: string | null;
+  labelIds: string[];
+  position: number;
+  completedAt: Date | null;
+  version: number;
+  createdBy: string;
+  updatedBy: string;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+/** A task as one member sees it: with their role in its project and whether the project is archived. */
+export interface TaskForMember {
+  task: TaskRecord;
+  role: ProjectRole;
+  projectArchived: boolean;
+}
+
+/** The fields a write may change; labelIds replaces the whole set. */
+export interface TaskChanges {
+  projectId?: string;
+  title?: string;
+  description?: string | null;
+  status?: TaskStatus;
+  priority?: TaskPriority;
+  dueAt?: Date | null;
+  assigneeId?: string | null;
+  labelIds?: string[];
+  position?: number;
+  completedAt?: Date | null;
+}
+
+export interface ActivityRecord {
+  id: string;
+  taskId: string;
+  actorId: string;
+  action: string;
+  field: string | null;
+  oldValue: unknown;
+  newValue: unknown;
+  createdAt: Date;
+}
+
+export type TaskSort = 'position' | 'due' | 'priority' | 'created';
+export type SortOrder = 'asc' | 'desc';
+
+export interface TaskFilters {
+  status?: TaskStatus[];
+  priority?: TaskPriority[];
+  /** A user id, or 'none' for unassigned tasks. */
+  assignee?: string;
+  labelId?: string;
+  dueBefore?: Date;
+  dueAfter?: Date;
+  overdue?: boolean;
+  q?: string;
+}
+
+/** One project (membership already checked), or every non-archived project the user belongs to. */
+export type TaskScope = { projectId: string } | { memberId: string };
+
+export interface TaskListQuery {
+  scope: TaskScope;
+  filters: TaskFilters;
+  sort: TaskSort;
+  order: SortOrder;
+  /** Sort key and id of the last row already returned. */
+  after: { value: string | number | null; id: string } | null;
+  take: number;
+}
+
+const taskSelect = {
+  id: true,
+  projectId: true,
+  title: true,
+  description: true,
+  status: true,
+  priority: true,
+  dueAt: true,
+  assigneeId: true,
+  position: true,
+  completedAt: true,
+  version: true,
+  createdBy: true,
+  updatedBy: true,
+  createdAt: true,
+  updatedAt: true,
+  labels: { select: { labelId: true }, orderBy: { labelId: 'asc' } },
+} as const satisfies Prisma.TaskSelect;
+
+type SelectedTask = Prisma.TaskGetPayload<{ select: typeof taskSelect }>;
+
+function toRecord({ labels, ...task }: SelectedTask): TaskRecord {
+  return { ...task, labelIds: labels.map((l) => l.labelId) };
+}
+
+// The column (and the cast for a cursor value) behind each sort.
+const SORT_COLUMNS: Record<TaskSort, { column: Prisma.Sql; cast: Prisma.Sql; nullable: boolean }> = {
+  position: { column: Prisma.sql`t.position`, cast: Prisma.sql`::float8`, nullable: false },
+  due: { column: Prisma.sql`t.due_at`, cast: Prisma.sql`::timestamptz`, nullable: true },
+  priority: { column: Prisma.sql`t.priority`, cast: Prisma.sql`::"TaskPriority"`, nullable: false },
+  created: { column: Prisma.sql`t.created_at`, cast: Prisma.sql`::timestamptz`, nullable: false },
+};
+
+/** ILIKE treats %, _ and \ as wildcards and escape: a search for "50%" must match the text "50%". */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, '\\$&')}%`;
+}
+
+/**
+ * The SQL of a task list page. Exported so the benchmark's floor runs exactly this query through plain pg.
+ * Keyset pagination: "rows after (value, id)" in the sort's direction, with id as the tie-break so the order
+ * is total. Null due dates sort last in both directions, so the due keyset spells out the null cases.
+ */
+export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
+  const { scope, filters, sort, order, after, take } = query;
+  const where: Prisma.Sql[] = [];
+
+  if ('projectId' in scope) {
+    where.push(Prisma.sql`t.project_id = ${scope.projectId}::uuid`);
+  } else {
+    where.push(Prisma.sql`t.project_id IN (
+      SELECT m.project_id FROM project_members m JOIN projects p ON p.id = m.project_id
+      WHERE m.user_id = ${scope.memberId}::uuid AND p.archived_at IS NULL)`);
+  }
+  if (filters.status?.length) where.push(Prisma.sql`t.status = ANY(${filters.status}::"TaskStatus"[])`);
+  if (filters.priority?.length)
+    where.push(Prisma.sql`t.priority = ANY(${filters.priority}::"TaskPriority"[])`);
+  if (filters.assignee === 'none') where.push(Prisma.sql`t.assignee_id IS NULL`);
+  else if (filters.assignee) where.push(Prisma.sql`t.assignee_id = ${filters.assignee}::uuid`);
+  if (filters.labelId) {
+    where.push(
+      Prisma.sql`EXISTS (SELECT 1 FROM task_labels tl WHERE tl.task_id = t.id AND tl.label_id = ${filters.labelId}::uuid)`,
+    );
+  }
+  if (filters.dueBefore) where.push(Prisma.sql`t.due_at < ${filters.dueBefore}`);
+  if (filters.dueAfter) where.push(Prisma.sql`t.due_at >= ${filters.dueAfter}`);
+  if (filters.overdue === true) where.push(Prisma.sql`t.due_at < now() AND t.status <> 'done'`);
+  if (filters.overdue === false)
+    where.push(Prisma.sql`(t.due_at IS NULL OR t.due_at >= now() OR t.status = 'done')`);
+  if (filters.q) {
+    const pattern = likePattern(filters.q);
+    where.push(Prisma.sql`(t.title ILIKE ${pattern} OR t.description ILIKE ${pattern})`);
+  }
+
+  const { column, cast, nullable } = SORT_COLUMNS[sort];
+  const cmp = order === 'asc' ? Prisma.sql`>` : Prisma.sql`<`;
+  const dir = order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
+  if (after) {
+    if (after.value === null) {
+      // Only the null-due tail is left.
+      where.push(Prisma.sql`(${column} IS NULL AND t.id ${cmp} ${after.id}::uuid)`);
+    } else if (nullable) {
+      where.push(Prisma.sql`(${column} ${cmp} ${after.value}${cast}
+        OR (${column} = ${after.value}${cast} AND t.id ${cmp} ${after.id}::uuid) OR ${column} IS NULL)`);
+    } else {
+      // A row comparison reads straight off the (project_id, column, id) index.
+      where.push(Prisma.sql`(${column}, t.id) ${cmp} (${after.value}${cast}, ${after.id}::uuid)`);
+    }
+  }
+
+  return Prisma.sql`
+    SELECT t.id, t.project_id, t.title, t.description, t.status, t.priority, t.due_at, t.assignee_id,
+           t.position, t.completed_at, t.version, t.created_by, t.updated_by, t.created_at, t.updated_at,
+           COALESCE((SELECT array_agg(tl.label_id ORDER BY tl.label_id) FROM task_labels tl WHERE tl.task_id = t.id),
+                    '{}') AS label_ids
+    FROM tasks t
+    WHERE ${Prisma.join(where, ' AND ')}
+    ORDER BY ${column} ${dir} NULLS LAST, t.id ${dir}
+    LIMIT ${take}`;
+}
+
+export interface TaskRow {
+  id: string;
+  project_id: string;
+  title: string;
+  description: string | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  due_at: Date | null;
+  assignee_id: string | null;
+  position: number;
+  completed_at: Date | null;
+  version: number;
+  created_by: string;
+  updated_by: string;
+  created_at: Date;
+  updated_at: Date;
+  label_ids: string[];
+}
+
+export function rowToRecord(row: TaskRow): TaskRecord {
+  return {
+    id: row.id,
+    projectId: row.project_id,
+    title: row.title,
+    description: row.description,
+    status: row.status,
+    priority: row.priority,
+    dueAt: row.due_at,
+    assigneeId: row.assignee_id,
+    labelIds: row.label_ids,
+    position: row.position,
+    completedAt: row.completed_at,
+    version: row.version,
+    createdBy: row.created_by,
+    updatedBy: row.updated_by,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export function tasksRepository(db: DbClient) {
+  return {
+    async findForMember(taskId: string, userId: string): Promise<TaskForMember | null> {
+      const task = await db.task.findUnique({
+        where: { id: taskId },
+        select: {
+          ...taskSelect,
+          project: { select: { archivedAt: true, members: { where: { userId }, select: { role: true } } } },
+        },
+      });
+      const role = task?.project.members[0]?.role;
+      if (!task || !role) return null;
+      const { project, ...rest } = task;
+      return { task: toRecord(rest), role, projectArchived: project.archivedAt !== null };
+    },
+
+    /**
+     * Row locks for a read-modify-write: a concurrent writer waits here, then reads the committed version,
+     * so its If-Match check sees the other write. Locks are taken in id order so that two bulk requests
+     * over overlapping tasks cannot deadlock.
+     */
+    async lock(taskIds: string[]): Promise<void> {
+      await db.$queryRaw`SELECT id FROM tasks WHERE id = ANY(${taskIds}::uuid[]) ORDER BY id FOR UPDATE`;
+    },
+
+    /** The next manual position at the end of a project. */
+    async nextPosition(projectId: string): Promise<number> {
+      const result = await db.task.aggregate({ where: { projectId }, _max: { position: true } });
+      return (result._max.position ?? 0) + 1024;
+    },
+
+    async create(input: {
+      projectId: string;
+      title: string;
+      description: string | null;
+      status: TaskStatus;
+      priority: TaskPriority;
+      dueAt: Date | null;
+      assigneeId: string | null;
+      labelIds: string[];
+      position: number;
+      completedAt: Date | null;
+      createdBy: string;
+    }): Promise<TaskRecord> {
+      const { labelIds, ...data } = input;
+      const task = await db.task.create({
+        data: {
+          ...data,
+          updatedBy: data.createdBy,
+          labels: { createMany: { data: [...new Set(labelIds)].map((labelId) => ({ labelId })) } },
+        },
+        select: taskSelect,
+      });
+      return toRecord(task);
+    },
+
+    /** Applies the changes and bumps the version; the caller holds the row lock. */
+    async update(taskId: string, changes: TaskChanges, updatedBy: string): Promise<TaskRecord> {
+      const { labelIds, ...data } = changes;
+      const task = await db.task.update({
+        where: { id: taskId },
+        data: {
+          ...data,
+          updatedBy,
+          updatedAt: new Date(),
+          version: { increment: 1 },
+          ...(labelIds && {
+            labels: {
+              deleteMany: {},
+              createMany: { data: [...new Set(labelIds)].map((labelId) => ({ labelId })) },
+            },
+          }),
+        },
+        select: taskSelect,
+      });
+      return toRecord(task);
+    },
+
+    async delete(taskId: string): Promise<void> {
+      await db.task.delete({ where: { id: taskId } });
+    },
+
+    async list(query: TaskListQuery): Promise<TaskRecord[]> {
+      const rows = await db.$queryRaw<TaskRow[]>(buildTaskListSql(query));
+      return rows.map(rowToRecord);
+    },
+
+    /** Tasks of a project assigned to a user (for unassigning a removed member). */
+    async findAssigned(projectId: string, assigneeId: string): Promise<Array<{ id: string }>> {
+      return db.task.findMany({
+        where: { projectId, assigneeId },
+        select: { id: true },
+        orderBy: { id: 'asc' },
+      });
+    },
+
+    async unassign(taskIds: string[], updatedBy: string): Promise<void> {
+      if (taskIds.length === 0) return;
+      await db.task.updateMany({
+        where: { id: { in: taskIds } },
+        data: { assigneeId: null, updatedBy, updatedAt: new Date(), version: { increment: 1 } },
+      });
+    },
+
+    async recordActivity(
+      entries: Array<{
+        taskId: string;
+        actorId: string;
+        action: string;
+        field?: string;
+        oldValue?: unknown;
+        newValue?: unknown;
+      }>,
+    ): Promise<void> {
+      if (entries.length === 0) return;
+      await db.taskActivity.createMany({
+        data: entries.map((e) => ({
+          taskId: e.taskId,
+          actorId: e.actorId,
+          action: e.action,
+          field: e.field ?? null,
+          // JSON null must be spelled Prisma.JsonNull; undefined leaves the column SQL NULL.
+          oldValue:
+            e.oldValue === undefined
+              ? undefined
+              : e.oldValue === null
+                ? Prisma.JsonNull
+                : (e.oldValue as Prisma.InputJsonValue),
+          newValue:
+            e.newValue === undefined
+              ? undefined
+              : e.newValue === null
+                ? Prisma.JsonNull
+                : (e.newValue as Prisma.InputJsonValue),
+        })),
+      });
+    },
+
+    /** Oldest first, keyset on the identity column. */
+    async listActivity(
+      taskId: string,
+      options: { afterId: string | null; take: number },
+    ): Promise<ActivityRecord[]> {
+      const rows = await db.taskActivity.findMany({
+        where: { taskId, ...(options.afterId !== null && { id: { gt: BigInt(options.afterId) } }) },
+        orderBy: { id: 'asc' },
+        take: options.take,
+      });
+      return rows.map((row) => ({ ...row, id: row.id.toString() }));
+    },
+  };
+}
+
+export type TasksRepository = ReturnType<typeof tasksRepository>;

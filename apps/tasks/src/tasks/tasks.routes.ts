@@ -1,0 +1,229 @@
+import { createHash } from 'node:crypto';
+import type { Request, Response, Router } from 'express';
+import { ValidationError } from '@mini/http';
+import type { ApiRegistry } from '@mini/validation';
+import { projectParams } from '../projects/projects.schemas.ts';
+import { actorOf } from '../shared/actor.ts';
+import type { TaskRecord } from './tasks.repository.ts';
+import {
+  activityPageSchema,
+  bulkBody,
+  bulkResultSchema,
+  createTaskBody,
+  listActivityQuery,
+  listMyTasksQuery,
+  listProjectTasksQuery,
+  taskPageSchema,
+  taskParams,
+  taskSchema,
+  updateTaskBody,
+} from './tasks.schemas.ts';
+import type { IdempotentRequest, Precondition, TasksService } from './tasks.service.ts';
+
+/** Strong ETag from the version: it changes exactly when the task does. */
+export const etagOf = (task: { version: number }) => `"${task.version}"`;
+
+/**
+ * `If-Match` is optional: without it a write applies to whatever the current version is (like most
+ * task APIs); with it, a stale version is refused with 412 instead of silently overwriting someone
+ * else's edit. `*` matches any version. Weak tags (W/"3") never match: If-Match compares strongly.
+ */
+export function parseIfMatch(header: string | undefined): Precondition | undefined {
+  if (header === undefined) return undefined;
+  if (header.trim() === '*') return '*';
+  return header
+    .split(',')
+    .map((tag) => /^\s*"(\d+)"\s*$/.exec(tag)?.[1])
+    .filter((version): version is string => version !== undefined)
+    .map(Number);
+}
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+
+/** The Idempotency-Key and a hash of everything that makes this request what it is. */
+function idempotencyOf(req: Request): IdempotentRequest | undefined {
+  const key = req.get('idempotency-key');
+  if (key === undefined) return undefined;
+  if (!IDEMPOTENCY_KEY.test(key)) {
+    throw new ValidationError('The Idempotency-Key header is not valid.', {
+      errors: { 'Idempotency-Key': ['Expected 1 to 255 visible ASCII characters, e.g. a UUID'] },
+    });
+  }
+  const requestHash = createHash('sha256')
+    .update(JSON.stringify([req.method, req.baseUrl + req.path, req.body]))
+    .digest('hex');
+  return { key, requestHash };
+}
+
+function sendTask(res: Response, task: TaskRecord): TaskRecord {
+  res.setHeader('ETag', etagOf(task));
+  return task;
+}
+
+const taskNotFound = { description: 'No such task, or you are not a member of its project.' };
+const projectNotFound = { description: 'No such project, or you are not a member of it.' };
+const viewerOnly = { description: 'You can only view this project.' };
+const archived = { description: 'The project is archived (read-only).' };
+const tags = ['Tasks'];
+
+export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: TasksService): void {
+  api.route(router, {
+    method: 'post',
+    path: '/projects/:projectId/tasks',
+    summary: 'Create a task (owner or editor)',
+    description:
+      'Send an `Idempotency-Key` header (e.g. a UUID) to make retries safe: a repeat with the same key and body ' +
+      'returns the first response (with `Idempotent-Replayed: true`) and creates nothing; the same key with a ' +
+      'different body is 422. Keys are kept for 24 hours.',
+    tags,
+    auth: true,
+    params: projectParams,
+    body: createTaskBody,
+    responses: {
+      201: { description: 'The new task; its version is in the ETag header.', schema: taskSchema },
+      403: viewerOnly,
+      404: projectNotFound,
+      409: archived,
+    },
+    handler: async ({ req, res, params, body }) => {
+      const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotencyOf(req));
+      if (replayed) res.setHeader('Idempotent-Replayed', 'true');
+      res.location(`/tasks/${task.id}`);
+      return sendTask(res, task);
+    },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/projects/:projectId/tasks',
+    summary: "List a project's tasks, filtered and sorted",
+    description: 'Keyset pagination: follow `nextCursor` with the same filters and sort.',
+    tags,
+    auth: true,
+    params: projectParams,
+    query: listProjectTasksQuery,
+    responses: { 200: { description: 'A page of tasks.', schema: taskPageSchema }, 404: projectNotFound },
+    handler: ({ req, params, query }) => {
+      const { limit, cursor, sort, order, ...filters } = query;
+      return tasks.listInProject(actorOf(req), params.projectId, {
+        limit,
+        cursor,
+        sort,
+        order,
+        filters: { ...filters, labelId: filters.label },
+      });
+    },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/tasks',
+    summary: 'List tasks across all your active projects ("my tasks" with assignee=me)',
+    tags,
+    auth: true,
+    query: listMyTasksQuery,
+    responses: { 200: { description: 'A page of tasks.', schema: taskPageSchema } },
+    handler: ({ req, query }) => {
+      const { limit, cursor, sort, order, ...filters } = query;
+      return tasks.listAcrossProjects(actorOf(req), {
+        limit,
+        cursor,
+        sort,
+        order,
+        filters: { ...filters, labelId: filters.label },
+      });
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/tasks/bulk',
+    summary: 'Change status, assignee or labels of up to 100 tasks, all or nothing',
+    description:
+      'Every task must be visible to you (404 otherwise) and writable (403); one failure changes nothing.',
+    tags,
+    auth: true,
+    body: bulkBody,
+    responses: {
+      200: { description: 'The tasks after the change, in request order.', schema: bulkResultSchema },
+      403: viewerOnly,
+      404: { description: 'At least one task does not exist or is not yours; `missingTaskIds` lists them.' },
+      409: archived,
+    },
+    handler: async ({ req, body }) => ({
+      items: await tasks.bulkUpdate(actorOf(req), body.taskIds, body.set),
+    }),
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/tasks/:taskId',
+    summary: 'Get a task',
+    tags,
+    auth: true,
+    params: taskParams,
+    responses: {
+      200: { description: 'The task; its version is in the ETag header.', schema: taskSchema },
+      404: taskNotFound,
+    },
+    handler: async ({ req, res, params }) => sendTask(res, await tasks.get(actorOf(req), params.taskId)),
+  });
+
+  api.route(router, {
+    method: 'patch',
+    path: '/tasks/:taskId',
+    summary: 'Update a task, or move it to another project (owner or editor)',
+    description:
+      '`If-Match: "<version>"` (optional, recommended) makes the write conditional: if someone changed the task ' +
+      'since you read it, the answer is 412 and nothing is written. Setting status to done sets completedAt; ' +
+      'leaving done clears it. Moving (`projectId`) needs write access to both projects; labels do not move.',
+    tags,
+    auth: true,
+    params: taskParams,
+    body: updateTaskBody,
+    responses: {
+      200: { description: 'The updated task; the new version is in the ETag header.', schema: taskSchema },
+      403: viewerOnly,
+      404: taskNotFound,
+      409: archived,
+      412: { description: 'If-Match names an outdated version; `currentVersion` says the current one.' },
+    },
+    handler: async ({ req, res, params, body }) =>
+      sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(req.get('if-match')))),
+  });
+
+  api.route(router, {
+    method: 'delete',
+    path: '/tasks/:taskId',
+    summary: 'Delete a task (owner or editor)',
+    description: '`If-Match` works as for PATCH.',
+    tags,
+    auth: true,
+    params: taskParams,
+    responses: {
+      204: { description: 'Deleted.' },
+      403: viewerOnly,
+      404: taskNotFound,
+      409: archived,
+      412: { description: 'If-Match names an outdated version.' },
+    },
+    handler: async ({ req, params }) => {
+      await tasks.delete(actorOf(req), params.taskId, parseIfMatch(req.get('if-match')));
+    },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/tasks/:taskId/activity',
+    summary: "A task's history: who changed which field when, from what to what",
+    tags,
+    auth: true,
+    params: taskParams,
+    query: listActivityQuery,
+    responses: {
+      200: { description: 'A page of entries, oldest first.', schema: activityPageSchema },
+      404: taskNotFound,
+    },
+    handler: ({ req, params, query }) => tasks.activity(actorOf(req), params.taskId, query),
+  });
+}

@@ -1,0 +1,432 @@
+import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '@mini/http';
+import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
+import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import type { Repositories, Store } from '../repositories.ts';
+import type { Actor } from '../shared/actor.ts';
+import { decodeCursor, page } from '../shared/cursor.ts';
+import type {
+  SortOrder,
+  TaskChanges,
+  TaskFilters,
+  TaskForMember,
+  TaskPriority,
+  TaskRecord,
+  TaskSort,
+  TaskStatus,
+} from './tasks.repository.ts';
+
+export interface NewTask {
+  title: string;
+  description?: string | null | undefined;
+  status?: TaskStatus | undefined;
+  priority?: TaskPriority | undefined;
+  dueAt?: Date | null | undefined;
+  assigneeId?: string | null | undefined;
+  labelIds?: string[] | undefined;
+  position?: number | undefined;
+}
+
+export interface TaskPatch {
+  projectId?: string | undefined;
+  title?: string | undefined;
+  description?: string | null | undefined;
+  status?: TaskStatus | undefined;
+  priority?: TaskPriority | undefined;
+  dueAt?: Date | null | undefined;
+  assigneeId?: string | null | undefined;
+  labelIds?: string[] | undefined;
+  position?: number | undefined;
+}
+
+export interface BulkChange {
+  status?: TaskStatus | undefined;
+  assigneeId?: string | null | undefined;
+  addLabelIds?: string[] | undefined;
+  removeLabelIds?: string[] | undefined;
+}
+
+/** The versions an `If-Match` header accepts: '*' (any current version) or a list. */
+export type Precondition = '*' | number[];
+
+export interface TaskListOptions extends PageRequest {
+  filters: Omit<TaskFilters, 'assignee'> & { assignee?: string | 'me' | 'none' | undefined };
+  sort: TaskSort;
+  order?: SortOrder | undefined;
+}
+
+export interface IdempotentRequest {
+  key: string;
+  /** Hash of method, path and body: the same key may only ever mean the same request. */
+  requestHash: string;
+}
+
+export interface CreateResult {
+  task: TaskRecord;
+  /** True when this answer is the stored result of an earlier request with the same Idempotency-Key. */
+  replayed: boolean;
+}
+
+// Each sort's natural direction: soonest due, most urgent, newest, manual order.
+const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
+  due: 'asc',
+  priority: 'desc',
+  created: 'desc',
+  position: 'asc',
+};
+
+const sameIds = (a: string[], b: string[]) =>
+  a.length === b.length && [...a].sort().every((id, i) => id === [...b].sort()[i]);
+
+function activityValue(value: unknown): unknown {
+  return value instanceof Date ? value.toISOString() : value;
+}
+
+/**
+ * Compares a patch with the current task: the changes to write (nothing for fields that keep their
+ * value) and one activity entry per changed field. `completedAt` follows status: set when a task
+ * becomes done, cleared when it leaves done.
+ */
+export function diffTask(
+  current: TaskRecord,
+  patch: TaskPatch,
+  now: Date,
+): { changes: TaskChanges; fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> } {
+  const changes: TaskChanges = {};
+  const fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> = [];
+  const scalar = [
+    'projectId',
+    'title',
+    'description',
+    'status',
+    'priority',
+    'assigneeId',
+    'position',
+  ] as const;
+
+  for (const field of scalar) {
+    const next = patch[field];
+    if (next !== undefined && next !== current[field]) {
+      (changes as Record<string, unknown>)[field] = next;
+      fields.push({ field, oldValue: current[field], newValue: next });
+    }
+  }
+  if (patch.dueAt !== undefined && patch.dueAt?.getTime() !== current.dueAt?.getTime()) {
+    changes.dueAt = patch.dueAt;
+    fields.push({
+      field: 'dueAt',
+      oldValue: activityValue(current.dueAt),
+      newValue: activityValue(patch.dueAt),
+    });
+  }
+  if (patch.labelIds !== undefined && !sameIds(patch.labelIds, current.labelIds)) {
+    const next = [...new Set(patch.labelIds)].sort();
+    changes.labelIds = next;
+    fields.push({ field: 'labelIds', oldValue: current.labelIds, newValue: next });
+  }
+  if (changes.status !== undefined) {
+    const completedAt = changes.status === 'done' ? now : null;
+    if ((completedAt === null) !== (current.completedAt === null)) {
+      changes.completedAt = completedAt;
+      fields.push({
+        field: 'completedAt',
+        oldValue: activityValue(current.completedAt),
+        newValue: activityValue(completedAt),
+      });
+    }
+  }
+  return { changes, fields };
+}
+
+/** A task stored as JSON (the idempotency record) back into a TaskRecord with real dates. */
+function reviveTask(body: unknown): TaskRecord {
+  const task = body as Record<string, unknown>;
+  const date = (value: unknown) => (typeof value === 'string' ? new Date(value) : null);
+  return {
+    ...(task as unknown as TaskRecord),
+    dueAt: date(task.dueAt),
+    completedAt: date(task.completedAt),
+    createdAt: date(task.createdAt) as Date,
+    updatedAt: date(task.updatedAt) as Date,
+  };
+}
+
+function checkPrecondition(task: TaskRecord, precondition: Precondition | undefined): void {
+  if (precondition === undefined || precondition === '*') return;
+  if (!precondition.includes(task.version)) {
+    throw new PreconditionFailedError(
+      `The task has changed since you read it (current version ${task.version}); fetch it again and reapply your change.`,
+      { code: 'stale-version', extensions: { currentVersion: task.version } },
+    );
+  }
+}
+
+/** An assignee must be a member and labels must belong to the task's project: 422 otherwise. */
+async function assertReferences(
+  repos: Repositories,
+  projectId: string,
+  refs: { assigneeId?: string | null | undefined; labelIds?: string[] | undefined },
+): Promise<void> {
+  const errors: Record<string, string[]> = {};
+  if (refs.assigneeId && !(await repos.members.areMembers(projectId, [refs.assigneeId]))) {
+    errors.assigneeId = ['Must be a member of the project'];
+  }
+  if (refs.labelIds?.length && !(await repos.labels.allInProject(projectId, refs.labelIds))) {
+    errors.labelIds = ['Every label must belong to the project'];
+  }
+  if (Object.keys(errors).length > 0) {
+    throw new ValidationError('The task refers to something outside its project.', { errors });
+  }
+}
+
+/** Loads a task for a write, holding its row lock until the transaction ends. */
+async function lockTaskForWrite(tx: Repositories, actor: Actor, taskId: string): Promise<TaskForMember> {
+  await tx.tasks.lock([taskId]);
+  const found = await tx.tasks.findForMember(taskId, actor.id);
+  if (!found) throw taskNotFound();
+  assertRole(found.role, 'write');
+  assertNotArchived(found.projectArchived);
+  return found;
+}
+
+export function createTasksService(store: Store, options: { idempotencyTtlMs: number }) {
+  const { repos } = store;
+
+  async function listTasks(
+    actor: Actor,
+    scope: { projectId: string } | { memberId: string },
+    options: TaskListOptions,
+  ) {
+    const order = options.order ?? DEFAULT_ORDER[options.sort];
+    const sortKey = `${options.sort}:${order}`;
+    const after = options.cursor ? decodeCursor(options.cursor, sortKey) : null;
+    const { assignee, ...filters } = options.filters;
+    const rows = await repos.tasks.list({
+      scope,
+      filters: {
+        ...filters,
+        ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
+      },
+      sort: options.sort,
+      order,
+      after: after && { value: after.v, id: after.id },
+      take: options.limit + 1,
+    });
+    return page(rows, options.limit, (last) => {
+      const value = {
+        position: last.position,
+        due: last.dueAt?.toISOString() ?? null,
+        priority: last.priority,
+        created: last.createdAt.toISOString(),
+      }[options.sort];
+      return { s: sortKey, v: value, id: last.id };
+    });
+  }
+
+  async function create(
+    actor: Actor,
+    projectId: string,
+    input: NewTask,
+    tx: Repositories,
+  ): Promise<TaskRecord> {
+    const project = await requireProject(tx, actor, projectId, 'write');
+    assertNotArchived(project.archivedAt !== null);
+    await assertReferences(tx, projectId, input);
+    const status = input.status ?? 'todo';
+    const task = await tx.tasks.create({
+      projectId,
+      title: input.title,
+      description: input.description ?? null,
+      status,
+      priority: input.priority ?? 'medium',
+      dueAt: input.dueAt ?? null,
+      assigneeId: input.assigneeId ?? null,
+      labelIds: input.labelIds ?? [],
+      position: input.position ?? (await tx.tasks.nextPosition(projectId)),
+      completedAt: status === 'done' ? new Date() : null,
+      createdBy: actor.id,
+    });
+    await tx.tasks.recordActivity([{ taskId: task.id, actorId: actor.id, action: 'created' }]);
+    return task;
+  }
+
+  return {
+    /**
+     * With an Idempotency-Key, the key is claimed in the same transaction that creates the task: either
+     * both are committed or neither. A concurrent retry waits on the key's row and then replays.
+     */
+    async create(
+      actor: Actor,
+      projectId: string,
+      input: NewTask,
+      idempotency?: IdempotentRequest,
+    ): Promise<CreateResult> {
+      if (!idempotency)
+        return {
+          task: await store.transaction((tx) => create(actor, projectId, input, tx)),
+          replayed: false,
+        };
+
+      const { key, requestHash } = idempotency;
+      const cutoff = new Date(Date.now() - options.idempotencyTtlMs);
+      const created = await store.transaction(async (tx) => {
+        // An expired key is free again: forget its old answer.
+        await tx.idempotency.deleteIfOlderThan(actor.id, key, cutoff);
+        if (!(await tx.idempotency.claim(actor.id, key, requestHash))) return null;
+        const task = await create(actor, projectId, input, tx);
+        await tx.idempotency.saveResponse(actor.id, key, 201, JSON.parse(JSON.stringify(task)));
+        return task;
+      });
+      if (created) return { task: created, replayed: false };
+
+      const stored = await repos.idempotency.find(actor.id, key);
+      if (!stored) throw new Error('idempotency key vanished between claim and read');
+      if (stored.requestHash !== requestHash) {
+        throw new ValidationError('This Idempotency-Key was already used for a different request.', {
+          code: 'idempotency-key-reused',
+          errors: { 'Idempotency-Key': ['Already used with a different request; use a new key'] },
+        });
+      }
+      return { task: reviveTask(stored.body), replayed: true };
+    },
+
+    async get(actor: Actor, taskId: string): Promise<TaskRecord> {
+      const found = await repos.tasks.findForMember(taskId, actor.id);
+      if (!found) throw taskNotFound();
+      return found.task;
+    },
+
+    async update(
+      actor: Actor,
+      taskId: string,
+      patch: TaskPatch,
+      precondition?: Precondition,
+    ): Promise<TaskRecord> {
+      return store.transaction(async (tx) => {
+        const { task } = await lockTaskForWrite(tx, actor, taskId);
+        checkPrecondition(task, precondition);
+
+        const moving = patch.projectId !== undefined && patch.projectId !== task.projectId;
+        const effective: TaskPatch = { ...patch };
+        if (moving) {
+          const target = await tx.projects.findForMember(patch.projectId as string, actor.id);
+          if (!target) {
+            throw new NotFoundError('The target project was not found.', {
+              code: 'project-not-found',
+              errors: { projectId: ['Not found'] },
+            });
+          }
+          if (target.role === 'viewer') {
+            throw new ForbiddenError('You can only view the target project.', {
+              code: 'insufficient-project-role',
+            });
+          }
+          assertNotArchived(target.archivedAt !== null);
+          // Labels belong to a project, so they do not travel; an assignee travels only if a member there too.
+          effective.labelIds ??= [];
+          if (patch.assigneeId === undefined && task.assigneeId !== null) {
+            const stays = await tx.members.areMembers(target.id, [task.assigneeId]);
+            if (!stays) effective.assigneeId = null;
+          }
+          effective.position ??= await tx.tasks.nextPosition(target.id);
+        }
+        await assertReferences(tx, effective.projectId ?? task.projectId, {
+          assigneeId: patch.assigneeId,
+          labelIds: patch.labelIds,
+        });
+
+        const { changes, fields } = diffTask(task, effective, new Date());
+        if (fields.length === 0) return task;
+        const updated = await tx.tasks.update(taskId, changes, actor.id);
+        await tx.tasks.recordActivity(
+          fields.map((f) => ({ taskId, actorId: actor.id, action: 'updated', ...f })),
+        );
+        return updated;
+      });
+    },
+
+    async delete(actor: Actor, taskId: string, precondition?: Precondition): Promise<void> {
+      await store.transaction(async (tx) => {
+        const { task } = await lockTaskForWrite(tx, actor, taskId);
+        checkPrecondition(task, precondition);
+        await tx.tasks.delete(taskId);
+      });
+    },
+
+    async listInProject(actor: Actor, projectId: string, options: TaskListOptions) {
+      await requireProject(repos, actor, projectId, 'read');
+      return listTasks(actor, { projectId }, options);
+    },
+
+    listAcrossProjects(actor: Actor, options: TaskListOptions) {
+      return listTasks(actor, { memberId: actor.id }, options);
+    },
+
+    /** All or nothing: every task is checked and changed in one transaction, or none is. */
+    async bulkUpdate(actor: Actor, taskIds: string[], change: BulkChange): Promise<TaskRecord[]> {
+      const ids = [...new Set(taskIds)];
+      return store.transaction(async (tx) => {
+        await tx.tasks.lock(ids);
+        const found: TaskForMember[] = [];
+        const missing: string[] = [];
+        for (const id of ids) {
+          const task = await tx.tasks.findForMember(id, actor.id);
+          if (task) found.push(task);
+          else missing.push(id);
+        }
+        if (missing.length > 0) {
+          throw new NotFoundError(`${missing.length} of the tasks were not found; nothing was changed.`, {
+            code: 'task-not-found',
+            extensions: { missingTaskIds: missing },
+          });
+        }
+        for (const { role, projectArchived } of found) {
+          assertRole(role, 'write');
+          assertNotArchived(projectArchived);
+        }
+
+        const now = new Date();
+        const results: TaskRecord[] = [];
+        for (const { task } of found) {
+          const labelIds =
+            change.addLabelIds || change.removeLabelIds
+              ? [...new Set([...task.labelIds, ...(change.addLabelIds ?? [])])].filter(
+                  (id) => !change.removeLabelIds?.includes(id),
+                )
+              : undefined;
+          await assertReferences(tx, task.projectId, {
+            assigneeId: change.assigneeId,
+            labelIds: change.addLabelIds,
+          });
+          const { changes, fields } = diffTask(
+            task,
+            { status: change.status, assigneeId: change.assigneeId, labelIds },
+            now,
+          );
+          if (fields.length === 0) {
+            results.push(task);
+            continue;
+          }
+          results.push(await tx.tasks.update(task.id, changes, actor.id));
+          await tx.tasks.recordActivity(
+            fields.map((f) => ({ taskId: task.id, actorId: actor.id, action: 'updated', ...f })),
+          );
+        }
+        return results;
+      });
+    },
+
+    async activity(actor: Actor, taskId: string, options: PageRequest) {
+      const found = await repos.tasks.findForMember(taskId, actor.id);
+      if (!found) throw taskNotFound();
+      const sort = 'activity:asc';
+      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const rows = await repos.tasks.listActivity(taskId, {
+        afterId: after?.id ?? null,
+        take: options.limit + 1,
+      });
+      return page(rows, options.limit, (last) => ({ s: sort, v: null, id: last.id }));
+    },
+  };
+}
+
+export type TasksService = ReturnType<typeof createTasksService>;
