@@ -1,0 +1,44 @@
+import { z } from 'zod';
+import type { TokenVerifierOptions } from './verifier.ts';
+
+/**
+ * The auth variables a verifying service reads; merge with `baseConfigSchema.extend(authEnvSchema.shape)`
+ * and add `.superRefine(requireAuthKeySource)` to fail at start-up when neither key source is set.
+ */
+export const authEnvSchema = z.object({
+  AUTH_ISSUER: z.string().min(1).default('http://localhost:3001'),
+  AUTH_AUDIENCE: z.string().min(1).default('mini-backends'),
+  AUTH_JWKS_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+  AUTH_PUBLIC_KEY: z
+    .string()
+    // One-line env files cannot hold a multi-line PEM, so `\n` escapes are accepted.
+    .transform((value) => value.replace(/\\n/g, '\n'))
+    .refine((value) => value.includes('-----BEGIN PUBLIC KEY-----'), {
+      error: 'expected a PEM public key (-----BEGIN PUBLIC KEY-----)',
+    })
+    .optional(),
+});
+
+export type AuthEnv = z.output<typeof authEnvSchema>;
+
+const KEY_SOURCE_MESSAGE = 'required unless AUTH_PUBLIC_KEY is set';
+
+/** For `.superRefine(...)`: one of AUTH_JWKS_URL and AUTH_PUBLIC_KEY must be set. */
+export function requireAuthKeySource(config: Partial<AuthEnv>, ctx: z.RefinementCtx): void {
+  if (config.AUTH_JWKS_URL === undefined && config.AUTH_PUBLIC_KEY === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: KEY_SOURCE_MESSAGE });
+  }
+}
+
+/** createTokenVerifier options from the validated config. */
+export function verifierOptionsFromConfig(config: AuthEnv): TokenVerifierOptions {
+  if (config.AUTH_JWKS_URL === undefined && config.AUTH_PUBLIC_KEY === undefined) {
+    throw new Error(`AUTH_JWKS_URL: ${KEY_SOURCE_MESSAGE}`);
+  }
+  return {
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    ...(config.AUTH_JWKS_URL === undefined ? {} : { jwksUrl: config.AUTH_JWKS_URL }),
+    ...(config.AUTH_PUBLIC_KEY === undefined ? {} : { staticKeys: [{ publicKey: config.AUTH_PUBLIC_KEY }] }),
+  };
+}

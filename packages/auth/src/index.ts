@@ -1,0 +1,15 @@
+export {
+  createTokenVerifier,
+  type AccessTokenClaims,
+  type Algorithm,
+  type TokenVerifier,
+  type TokenVerifierOptions,
+} from './verifier.ts';
+export {
+  currentUser,
+  requireAuth,
+  requireRole,
+  type AuthUser,
+  type RequireAuthOptions,
+} from './middleware.ts';
+export { authEnvSchema, requireAuthKeySource, verifierOptionsFromConfig, type AuthEnv } from './config.ts';
