@@ -4,7 +4,10 @@ import { defineConfig } from 'prisma/config';
 // `prisma generate` never runs the schema engine, but Prisma 7 downloads it before any command, which
 // fails offline. For generate only, point Prisma at a stub; migrate and the rest keep the real engine.
 if (process.argv.includes('generate') && !process.env.PRISMA_SCHEMA_ENGINE_BINARY) {
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.resolve(import.meta.dirname, '../../prisma/schema-engine-stub.sh');
+  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.resolve(
+    import.meta.dirname,
+    '../../prisma/schema-engine-stub.sh',
+  );
 }
 
 export default defineConfig({

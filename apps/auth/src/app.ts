@@ -1,30 +1,143 @@
 import type express from 'express';
+import { createTokenVerifier, requireAuth, requireRole } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
+import { adminRoutes } from './admin/admin.routes.ts';
+import { createAdminService } from './admin/admin.service.ts';
+import { authRoutes } from './auth/auth.routes.ts';
+import { createAuthService } from './auth/auth.service.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
+import { outboxRoutes } from './dev/outbox.routes.ts';
+import { jwksRoutes } from './keys/jwks.routes.ts';
+import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
+import type { KeyStore } from './keys/key-store.ts';
+import { DevOutbox, createSmtpMailer, type Mailer } from './mail/mailer.ts';
+import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
+import { createPasswordHasher } from './passwords/password-hasher.ts';
+import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
+import { createSessionsRepository } from './sessions/sessions.repository.ts';
+import { sessionsRoutes } from './sessions/sessions.routes.ts';
+import { createSessionsService } from './sessions/sessions.service.ts';
+import { createLoginThrottleRepository } from './throttle/login-throttle.repository.ts';
+import { createLoginThrottle } from './throttle/login-throttle.ts';
+import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
+import { usersRoutes } from './users/users.routes.ts';
+import { createUsersRepository } from './users/users.repository.ts';
+import { createUsersService } from './users/users.service.ts';
 
 export interface AppDeps {
   config: Config;
   db: Database;
   logger: Logger;
+  /** Default: from config (JWT_KEYS_DIR / JWT_PRIVATE_KEY; generated once in development). */
+  keys?: KeyStore;
+  /** Default: SMTP when SMTP_URL is set, otherwise a DevOutbox (tests pass their own to read the mail). */
+  mailer?: Mailer;
+  /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
+  revocations?: RevocationPublisher;
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
-export function createApp({ config, db, logger }: AppDeps): express.Express {
+export function createApp(deps: AppDeps): express.Express {
+  const { config, db, logger } = deps;
+  const keys = deps.keys ?? loadKeyStoreFromConfig(config);
+  const mailer =
+    deps.mailer ??
+    (config.SMTP_URL ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new DevOutbox(logger));
+  const revocations = deps.revocations ?? noRevocationPublisher;
+
+  const users = createUsersRepository(db.prisma);
+  const hasher = createPasswordHasher(config.BCRYPT_COST);
+  const issuer = createAccessTokenIssuer({
+    keys,
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+  });
+  const sessions = createSessionsService({
+    sessions: createSessionsRepository(db.prisma),
+    users,
+    issuer,
+    revocations,
+    logger,
+    refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
+    sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+  });
+  const throttle = createLoginThrottle(createLoginThrottleRepository(db.prisma), {
+    account: {
+      maxFailures: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockBaseSeconds: config.LOGIN_LOCK_BASE_SECONDS,
+      lockMaxSeconds: config.LOGIN_LOCK_MAX_SECONDS,
+    },
+    ip: {
+      maxFailures: config.LOGIN_MAX_FAILURES_PER_IP,
+      windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
+      lockBaseSeconds: config.LOGIN_LOCK_BASE_SECONDS,
+      lockMaxSeconds: config.LOGIN_LOCK_MAX_SECONDS,
+    },
+  });
+  const auth = createAuthService({
+    users,
+    oneTimeTokens: createOneTimeTokensRepository(db.prisma),
+    sessions,
+    hasher,
+    throttle,
+    mailer,
+    logger,
+    settings: {
+      bcryptCost: config.BCRYPT_COST,
+      publicAppUrl: config.PUBLIC_APP_URL,
+      emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
+      passwordResetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
+      requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,
+    },
+  });
+
+  // This service verifies its own tokens with the same middleware as every other service, from its own
+  // public keys, and asks its database (the source of truth) whether the session is still alive.
+  const verifier = createTokenVerifier({
+    issuer: config.AUTH_ISSUER,
+    audience: config.AUTH_AUDIENCE,
+    algorithms: ['ES256'],
+    staticKeys: keys.verification.map((key) => ({
+      kid: key.kid,
+      publicKey: key.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    })),
+  });
+  const authenticate = requireAuth(verifier, {
+    isRevoked: (claims) =>
+      claims.sid === undefined ? Promise.resolve(true) : sessions.isRevoked(claims.sid),
+  });
+
   const api = createApiRegistry({
     title: 'Auth service',
     version: '0.1.0',
-    description: 'Registration, login, sessions, roles and the keys every service trusts.',
+    description:
+      'Registration, login, sessions, roles and the keys every service trusts. Try the flow: register, ' +
+      'login, then "Authorize" with the access token.',
+    authenticate,
   });
+  const devOutbox = config.NODE_ENV !== 'production' && mailer instanceof DevOutbox ? mailer : undefined;
 
   return createServiceApp({
     name: 'auth',
     config,
     logger,
-    readinessChecks: { database: () => db.ping() },
+    readinessChecks: {
+      database: () => db.ping(),
+      ...(deps.revocations ? { redis: () => revocations.ping() } : {}),
+    },
     openapi: () => api.document(),
-    routes: () => {},
+    routes: (app) => {
+      app.use(jwksRoutes(api, keys));
+      app.use(authRoutes(api, auth, sessions));
+      app.use(sessionsRoutes(api, sessions));
+      app.use(usersRoutes(api, createUsersService({ users, sessions, hasher })));
+      app.use(adminRoutes(api, createAdminService({ users, sessions, logger }), requireRole('admin')));
+      if (devOutbox) app.use(outboxRoutes(api, devOutbox));
+    },
   });
 }

@@ -1,9 +1,108 @@
+import path from 'node:path';
 import { z } from 'zod';
-import { baseConfigSchema, loadConfigOrExit } from '@mini/config';
+import { authEnvSchema } from '@mini/auth';
+import { baseConfigSchema, booleanFromEnv, loadConfigOrExit, portSchema } from '@mini/config';
 
-export const configSchema = baseConfigSchema.extend({
-  PORT: z.coerce.number().int().min(0).max(65535).default(3001),
+const seconds = (defaultValue: number, min = 1) =>
+  z.coerce
+    .number({ error: 'expected a whole number of seconds' })
+    .int({ error: 'expected a whole number of seconds' })
+    .min(min, { error: `expected at least ${min} second(s)` })
+    .default(defaultValue);
+
+const count = (defaultValue: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number' })
+    .int({ error: 'expected a whole number' })
+    .min(1, { error: 'expected at least 1' })
+    .default(defaultValue);
+
+const optionalString = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
+
+const httpUrl = z.string().refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
+  error: 'expected an http:// or https:// URL',
 });
+
+/** Where development keys live when nothing else is configured: the repository's git-ignored .data/. */
+export const DEFAULT_DEV_KEYS_DIR = path.resolve(import.meta.dirname, '../../../.data/keys/auth');
+
+export const configSchema = baseConfigSchema
+  .extend({
+    PORT: portSchema(3001),
+
+    // Tokens. The same variables (and defaults) the verifying services read, so one .env serves all.
+    AUTH_ISSUER: authEnvSchema.shape.AUTH_ISSUER,
+    AUTH_AUDIENCE: authEnvSchema.shape.AUTH_AUDIENCE,
+    ACCESS_TOKEN_TTL_SECONDS: seconds(15 * 60, 30),
+    // A refresh token unused for this long dies (idle timeout) ...
+    REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600, 60),
+    // ... and no session outlives this, however often it is refreshed (absolute timeout).
+    SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600, 60),
+
+    // Signing keys: a folder of PEM files (development default: generated once under .data/keys/auth),
+    // or the PEM itself in JWT_PRIVATE_KEY (containers, secret managers). Production requires one of them.
+    JWT_KEYS_DIR: optionalString,
+    JWT_PRIVATE_KEY: optionalString,
+    // Public keys (PEM, concatenated) of retired signing keys whose tokens may still be live.
+    JWT_PREVIOUS_PUBLIC_KEYS: optionalString,
+    // Which key of JWT_KEYS_DIR signs; default: the newest file (file names sort by creation time).
+    JWT_SIGNING_KID: optionalString,
+
+    // Passwords. 12 is ~250 ms on a 2024 laptop core; tests lower it to 4.
+    BCRYPT_COST: z.coerce
+      .number({ error: 'expected a whole number between 4 and 15' })
+      .int({ error: 'expected a whole number between 4 and 15' })
+      .min(4, { error: 'expected a whole number between 4 and 15' })
+      .max(15, { error: 'expected a whole number between 4 and 15' })
+      .default(12),
+
+    // Brute-force protection: failures per account (email) and per client IP within the window;
+    // past the limit a lock starts at the base duration and doubles with every further failure.
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
+    LOGIN_MAX_FAILURES_PER_IP: count(50),
+    LOGIN_FAILURE_WINDOW_SECONDS: seconds(15 * 60),
+    LOGIN_LOCK_BASE_SECONDS: seconds(30),
+    LOGIN_LOCK_MAX_SECONDS: seconds(60 * 60),
+
+    // Revocation list for the other services; without it they fall back to the access token's lifetime.
+    REDIS_URL: optionalString.pipe(
+      z
+        .string()
+        .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+          error: 'expected a redis:// or rediss:// URL',
+        })
+        .optional(),
+    ),
+
+    // Mail: SMTP when SMTP_URL is set, otherwise the dev outbox (logged, and listed at GET /dev/outbox).
+    SMTP_URL: optionalString,
+    MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
+    // Links in emails point here (a front end's page would read the token from the query string).
+    PUBLIC_APP_URL: httpUrl.default('http://localhost:3001'),
+    EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600, 60),
+    PASSWORD_RESET_TTL_SECONDS: seconds(3600, 60),
+    // When true, login refuses accounts whose email is not verified yet (403 email-not-verified).
+    REQUIRE_EMAIL_VERIFICATION: booleanFromEnv().default(false),
+  })
+  .superRefine((config, ctx) => {
+    if (config.NODE_ENV === 'production' && !config.JWT_KEYS_DIR && !config.JWT_PRIVATE_KEY) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['JWT_PRIVATE_KEY'],
+        message: 'required in production (or JWT_KEYS_DIR): keys are generated only in development',
+      });
+    }
+    if (config.SESSION_MAX_AGE_SECONDS < config.REFRESH_TOKEN_TTL_SECONDS) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['SESSION_MAX_AGE_SECONDS'],
+        message: 'must be at least REFRESH_TOKEN_TTL_SECONDS',
+      });
+    }
+  });
 
 export type Config = z.infer<typeof configSchema>;
 

@@ -1,19 +1,109 @@
 import { inject } from 'vitest';
+import request from 'supertest';
 import { createLogger } from '@mini/logger';
+import { uniqueSuffix } from '@mini/testing';
 import { configSchema, type Config } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
+import { generatePrivateKeyPem, loadKeyStore, type KeyStore } from '../src/keys/key-store.ts';
+import { DevOutbox } from '../src/mail/mailer.ts';
+import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
 
 export const testLogger = createLogger({ name: 'auth-test', level: 'silent', pretty: false });
 
+// One signing key per test process, so no test depends on .data/keys or on another run's key.
+export const TEST_PRIVATE_KEY = generatePrivateKeyPem();
+
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  return configSchema.parse({ NODE_ENV: 'test', DATABASE_URL: inject('databaseUrl'), ...overrides });
+  return configSchema.parse({
+    NODE_ENV: 'test',
+    DATABASE_URL: inject('databaseUrl'),
+    JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
+    // bcrypt at its minimum cost: the rules are the same, the tests are fast.
+    BCRYPT_COST: '4',
+    // Every test signs in from 127.0.0.1: only the brute-force tests (with their own IPs) may trip the IP limit.
+    LOGIN_MAX_FAILURES_PER_IP: '100000',
+    ...overrides,
+  });
+}
+
+export interface BuildOptions {
+  keys?: KeyStore;
+  revocations?: RevocationPublisher;
 }
 
 // A complete app on the run's test database; close() releases its pool.
-export function buildTestApp(overrides: Record<string, string> = {}) {
+export function buildTestApp(overrides: Record<string, string> = {}, options: BuildOptions = {}) {
   const config = testConfig(overrides);
   const db = connectDatabase(config.DATABASE_URL, testLogger);
-  const app = createApp({ config, db, logger: testLogger });
-  return { app, db, config, close: () => db.close() };
+  const outbox = new DevOutbox(testLogger);
+  const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
+  const app = createApp({
+    config,
+    db,
+    logger: testLogger,
+    keys,
+    mailer: outbox,
+    ...(options.revocations ? { revocations: options.revocations } : {}),
+  });
+  return { app, db, config, outbox, keys, close: () => db.close() };
+}
+
+export type TestContext = ReturnType<typeof buildTestApp>;
+
+/** Registration input no other test (or parallel run) uses. */
+export function newUserInput(overrides: Partial<{ email: string; username: string; password: string }> = {}) {
+  const suffix = uniqueSuffix();
+  return {
+    email: `user-${suffix}@example.com`,
+    username: `user_${suffix}`,
+    password: `a long passphrase ${suffix}`,
+    ...overrides,
+  };
+}
+
+export interface SignedIn {
+  id: string;
+  email: string;
+  username: string;
+  password: string;
+  accessToken: string;
+  refreshToken: string;
+}
+
+/** Registers a user through the API and signs in. */
+export async function registerAndLogin(
+  ctx: Pick<TestContext, 'app'>,
+  overrides: Partial<{ email: string; username: string; password: string }> = {},
+  client: { userAgent?: string } = {},
+): Promise<SignedIn> {
+  const input = newUserInput(overrides);
+  const registered = await request(ctx.app).post('/auth/register').send(input);
+  if (registered.status !== 201)
+    throw new Error(`register failed: ${registered.status} ${JSON.stringify(registered.body)}`);
+  const login = await request(ctx.app)
+    .post('/auth/login')
+    .set('User-Agent', client.userAgent ?? 'vitest')
+    .send({ email: input.email, password: input.password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  return {
+    id: registered.body.id,
+    ...input,
+    accessToken: login.body.accessToken,
+    refreshToken: login.body.refreshToken,
+  };
+}
+
+/** Signs in again (a second device). */
+export async function login(
+  ctx: Pick<TestContext, 'app'>,
+  user: { email: string; password: string },
+  userAgent = 'vitest',
+) {
+  const res = await request(ctx.app)
+    .post('/auth/login')
+    .set('User-Agent', userAgent)
+    .send({ email: user.email, password: user.password });
+  if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
+  return { accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
 }

@@ -88,7 +88,9 @@ describe('readiness while the database goes away and comes back', () => {
       expect((await request(ctx.app).get('/healthz')).status).toBe(200);
 
       await proxy.listen(port);
-      await expect.poll(async () => (await request(ctx.app).get('/readyz')).status, { timeout: 10_000 }).toBe(200);
+      await expect
+        .poll(async () => (await request(ctx.app).get('/readyz')).status, { timeout: 10_000 })
+        .toBe(200);
     } finally {
       await proxy.cut().catch(() => {});
       await ctx.close();

@@ -1,0 +1,79 @@
+import { Router, type RequestHandler } from 'express';
+import { ValidationError } from '@mini/http';
+import { idParams, type ApiRegistry } from '@mini/validation';
+import { currentUser } from '../security/current-user.ts';
+import {
+  adminUpdateUserBody,
+  adminUserListQuery,
+  adminUserListSchema,
+  adminUserSchema,
+  decodeCursor,
+  encodeCursor,
+  toAdminUser,
+} from './admin.schemas.ts';
+import type { AdminService } from './admin.service.ts';
+
+const TAGS = ['Admin'];
+
+export function adminRoutes(api: ApiRegistry, admin: AdminService, requireAdmin: RequestHandler): Router {
+  const router = Router();
+  const forbidden = { 403: { description: 'Signed in, but not an admin.' } };
+
+  api.route(router, {
+    method: 'get',
+    path: '/admin/users',
+    summary: 'List and search users (admins only)',
+    tags: TAGS,
+    auth: true,
+    middleware: [requireAdmin],
+    query: adminUserListQuery,
+    responses: {
+      200: { description: 'A page of users, newest first.', schema: adminUserListSchema },
+      ...forbidden,
+    },
+    handler: async ({ query }) => {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (after === null) {
+        throw new ValidationError('The cursor is not valid.', {
+          errors: { cursor: ['is not a cursor this API returned'] },
+        });
+      }
+      const { rows, total } = await admin.listUsers({
+        search: query.search,
+        role: query.role,
+        limit: query.limit,
+        after,
+      });
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return {
+        items: items.map(toAdminUser),
+        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
+        total,
+      };
+    },
+  });
+
+  api.route(router, {
+    method: 'patch',
+    path: '/admin/users/:id',
+    summary: "Change a user's role or disable the account (admins only)",
+    description:
+      'Disabling (or changing the role) ends every session of the user at once. A disabled user cannot sign ' +
+      'in or refresh. Admins cannot demote or disable themselves.',
+    tags: TAGS,
+    auth: true,
+    middleware: [requireAdmin],
+    params: idParams,
+    body: adminUpdateUserBody,
+    responses: {
+      200: { description: 'The updated user.', schema: adminUserSchema },
+      ...forbidden,
+      404: { description: 'No user has this id.' },
+    },
+    handler: async ({ params, body, req }) =>
+      toAdminUser(await admin.updateUser(currentUser(req).id, params.id, body)),
+  });
+
+  return router;
+}

@@ -1,0 +1,70 @@
+import { z } from 'zod';
+import { paginationQuery } from '@mini/validation';
+import type { UserRecord } from '../users/users.repository.ts';
+import { meSchema, roleSchema, toMe } from '../users/users.schemas.ts';
+
+export const adminUserSchema = meSchema
+  .extend({
+    disabled: z.boolean(),
+    disabledAt: z.string().nullable().meta({ example: null }),
+  })
+  .meta({ id: 'AdminUser' });
+
+export const adminUserListQuery = paginationQuery
+  .extend({
+    search: z
+      .string()
+      .trim()
+      .max(100)
+      .optional()
+      .meta({ description: 'Part of an email or username, any case.', example: 'ada' }),
+    role: roleSchema.optional(),
+  })
+  .strict();
+
+export const adminUserListSchema = z
+  .object({
+    items: z.array(adminUserSchema),
+    nextCursor: z
+      .string()
+      .nullable()
+      .meta({ description: 'Pass as ?cursor= for the next page; null on the last page.' }),
+    total: z
+      .number()
+      .int()
+      .meta({ description: 'Users matching the filters, all pages together.', example: 1 }),
+  })
+  .meta({ id: 'AdminUserList' });
+
+export const adminUpdateUserBody = z
+  .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })
+  .strict()
+  .refine((body) => body.role !== undefined || body.disabled !== undefined, {
+    error: 'Send role and/or disabled',
+  })
+  .meta({ example: { disabled: true } });
+
+export function toAdminUser(user: UserRecord): z.infer<typeof adminUserSchema> {
+  return {
+    ...toMe(user),
+    disabled: user.disabledAt !== null,
+    disabledAt: user.disabledAt?.toISOString() ?? null,
+  };
+}
+
+// The cursor is opaque to clients but only encodes where the previous page ended.
+export function encodeCursor(user: Pick<UserRecord, 'createdAt' | 'id'>): string {
+  return Buffer.from(JSON.stringify([user.createdAt.toISOString(), user.id])).toString('base64url');
+}
+
+export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (!Array.isArray(value) || typeof value[0] !== 'string' || typeof value[1] !== 'string') return null;
+    const createdAt = new Date(value[0]);
+    if (Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(value[1]).success) return null;
+    return { createdAt, id: value[1] };
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,175 @@
+import { Router, type Request } from 'express';
+import type { ApiRegistry } from '@mini/validation';
+import type { ClientInfo, SessionsService } from '../sessions/sessions.service.ts';
+import { currentUser } from '../security/current-user.ts';
+import { meSchema, toMe } from '../users/users.schemas.ts';
+import type { AuthService } from './auth.service.ts';
+import {
+  acceptedSchema,
+  forgotPasswordBody,
+  loginBody,
+  refreshTokenBody,
+  registerBody,
+  resetPasswordBody,
+  tokenPairSchema,
+  verifyEmailBody,
+} from './auth.schemas.ts';
+
+const TAGS = ['Auth'];
+
+function clientInfo(req: Request): ClientInfo {
+  // req.ip honours TRUST_PROXY: behind a proxy it is the client's address, not the proxy's.
+  return { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null };
+}
+
+export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: SessionsService): Router {
+  const router = Router();
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/register',
+    summary: 'Create an account',
+    description:
+      'Emails are compared case-insensitively and usernames are unique regardless of case. Passwords: 8 to 64 ' +
+      'characters, no composition rules, common passwords refused. A verification email is sent.',
+    tags: TAGS,
+    body: registerBody,
+    responses: {
+      201: { description: 'The new account.', schema: meSchema },
+      409: { description: 'The email or the username is taken (`code`: email-taken, username-taken).' },
+    },
+    handler: async ({ body }) => toMe(await auth.register(body)),
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/login',
+    summary: 'Sign in: returns an access token and a refresh token',
+    description:
+      'Starts a session. The access token (JWT, short-lived) goes in `Authorization: Bearer`; the refresh token ' +
+      'gets the next pair from POST /auth/refresh. Unknown email, wrong password and disabled account get the ' +
+      'same 401. Repeated failures per account and per IP lock sign-in for a growing time (429, `Retry-After`).',
+    tags: TAGS,
+    body: loginBody,
+    responses: {
+      200: { description: 'Signed in.', schema: tokenPairSchema },
+      401: { description: 'The email or password is incorrect (`code`: invalid-credentials).' },
+      403: { description: 'REQUIRE_EMAIL_VERIFICATION is on and the email is not verified yet.' },
+      429: { description: 'Too many failed attempts; retry after `Retry-After` seconds.' },
+    },
+    handler: ({ body, req }) => auth.login(body, clientInfo(req)),
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/refresh',
+    summary: 'Exchange a refresh token for a new token pair (rotation)',
+    description:
+      'The presented refresh token is spent and a new one returned. Presenting a spent token again ends the ' +
+      'whole session (someone else holds a copy), and both holders must sign in again.',
+    tags: TAGS,
+    body: refreshTokenBody,
+    responses: {
+      200: { description: 'A new token pair.', schema: tokenPairSchema },
+      401: {
+        description: 'Unknown, spent, expired or revoked refresh token (`code`: invalid-refresh-token).',
+      },
+    },
+    handler: ({ body }) => sessions.refresh(body.refreshToken),
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/logout',
+    summary: 'End the session this refresh token belongs to',
+    description:
+      'Its access tokens stop working at once, here and (with Redis) in every other service. Idempotent.',
+    tags: TAGS,
+    body: refreshTokenBody,
+    responses: { 204: { description: 'The session is ended (or was already).' } },
+    handler: async ({ body }) => {
+      await sessions.logout(body.refreshToken);
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/logout-all',
+    summary: 'End every session of the signed-in user, this one included',
+    tags: TAGS,
+    auth: true,
+    responses: { 204: { description: 'Every session is ended.' } },
+    handler: async ({ req }) => {
+      await sessions.endAllOfUser(currentUser(req).id, 'logout-all');
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/verify-email',
+    summary: 'Confirm an email address with the token from the verification email',
+    tags: TAGS,
+    body: verifyEmailBody,
+    responses: {
+      204: { description: 'The email is verified.' },
+      422: { description: 'The token is invalid, used or expired (`code`: invalid-or-expired-token).' },
+    },
+    handler: async ({ body }) => {
+      await auth.verifyEmail(body.token);
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/verify-email/resend',
+    summary: 'Send a new verification email to the signed-in user',
+    description: 'Does nothing when the email is already verified. Earlier links stop working.',
+    tags: TAGS,
+    auth: true,
+    responses: {
+      202: {
+        description: 'A new link is on its way (if the email still needs verifying).',
+        schema: acceptedSchema,
+      },
+    },
+    handler: async ({ req }) => {
+      await auth.resendVerification(currentUser(req).id);
+      return { message: 'If your email still needs verifying, a new link is on its way.' };
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/forgot-password',
+    summary: 'Email a password reset link',
+    description: 'Always 202 with the same body, registered email or not: the answer reveals nothing.',
+    tags: TAGS,
+    body: forgotPasswordBody,
+    responses: { 202: { description: 'Accepted.', schema: acceptedSchema } },
+    handler: ({ body }) => {
+      auth.forgotPassword(body.email);
+      return { message: 'If an account exists for this email, a reset link is on its way.' };
+    },
+  });
+
+  api.route(router, {
+    method: 'post',
+    path: '/auth/reset-password',
+    summary: 'Set a new password with the token from the reset email',
+    description: 'Ends every session of the account: sign in again with the new password.',
+    tags: TAGS,
+    body: resetPasswordBody,
+    responses: {
+      204: { description: 'The password is changed and every session ended.' },
+      422: {
+        description:
+          'Invalid/expired token (`code`: invalid-or-expired-token) or refused password (`code`: weak-password).',
+      },
+    },
+    handler: async ({ body }) => {
+      await auth.resetPassword(body);
+    },
+  });
+
+  return router;
+}

@@ -1,0 +1,214 @@
+import { isUniqueViolation } from '@mini/db';
+import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '@mini/http';
+import type { Logger } from '@mini/logger';
+import type { Mailer } from '../mail/mailer.ts';
+import type { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository.ts';
+import { hashCost, type PasswordHasher } from '../passwords/password-hasher.ts';
+import { passwordProblems } from '../passwords/password-policy.ts';
+import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
+import type { ClientInfo, SessionsService, TokenPair } from '../sessions/sessions.service.ts';
+import type { LoginThrottle } from '../throttle/login-throttle.ts';
+import {
+  USER_EMAIL_UNIQUE,
+  USER_USERNAME_UNIQUE,
+  type UserRecord,
+  type UsersRepository,
+} from '../users/users.repository.ts';
+
+export interface AuthServiceDeps {
+  users: UsersRepository;
+  oneTimeTokens: OneTimeTokensRepository;
+  sessions: SessionsService;
+  hasher: PasswordHasher;
+  throttle: LoginThrottle;
+  mailer: Mailer;
+  logger: Logger;
+  settings: {
+    bcryptCost: number;
+    publicAppUrl: string;
+    emailVerificationTtlSeconds: number;
+    passwordResetTtlSeconds: number;
+    requireEmailVerification: boolean;
+  };
+}
+
+/** Throws 422 with errors.<field> when the password breaks the policy. */
+export function assertAcceptablePassword(
+  field: string,
+  password: string,
+  context: { email?: string; username?: string },
+): void {
+  const problems = passwordProblems(password, context);
+  if (problems.length > 0) {
+    throw new ValidationError(problems[0], { code: 'weak-password', errors: { [field]: problems } });
+  }
+}
+
+function invalidCredentials(): UnauthorizedError {
+  // Word for word the same for an unknown email, a wrong password and a disabled account.
+  return new UnauthorizedError('The email or password is incorrect.', { code: 'invalid-credentials' });
+}
+
+function invalidLink(): ValidationError {
+  return new ValidationError('The link is invalid, already used or expired. Ask for a new one.', {
+    code: 'invalid-or-expired-token',
+    errors: { token: ['is invalid, already used or expired'] },
+  });
+}
+
+export function createAuthService(deps: AuthServiceDeps) {
+  const { users, oneTimeTokens, sessions, hasher, throttle, mailer, logger, settings } = deps;
+
+  function link(path: string, token: string): string {
+    return new URL(`${path}?token=${encodeURIComponent(token)}`, settings.publicAppUrl).toString();
+  }
+
+  async function sendVerificationEmail(user: UserRecord): Promise<void> {
+    const token = newOpaqueToken();
+    await oneTimeTokens.issue({
+      userId: user.id,
+      purpose: 'verify_email',
+      tokenHash: hashOpaqueToken(token),
+      expiresAt: new Date(Date.now() + settings.emailVerificationTtlSeconds * 1000),
+    });
+    await mailer.send({
+      to: user.email,
+      subject: 'Confirm your email address',
+      text: [
+        `Hello ${user.username},`,
+        '',
+        'Confirm your email address by opening this link:',
+        link('/verify-email', token),
+        '',
+        `or by sending the token to POST /auth/verify-email: ${token}`,
+        '',
+        `The link works once and expires in ${Math.round(settings.emailVerificationTtlSeconds / 3600)} hours.`,
+      ].join('\n'),
+    });
+  }
+
+  async function sendResetEmail(email: string): Promise<void> {
+    const user = await users.findByEmail(email);
+    if (!user || user.disabledAt) return;
+    const token = newOpaqueToken();
+    await oneTimeTokens.issue({
+      userId: user.id,
+      purpose: 'reset_password',
+      tokenHash: hashOpaqueToken(token),
+      expiresAt: new Date(Date.now() + settings.passwordResetTtlSeconds * 1000),
+    });
+    await mailer.send({
+      to: user.email,
+      subject: 'Reset your password',
+      text: [
+        `Hello ${user.username},`,
+        '',
+        'Someone (hopefully you) asked to reset your password. Choose a new one here:',
+        link('/reset-password', token),
+        '',
+        `or send the token with a new password to POST /auth/reset-password: ${token}`,
+        '',
+        `The link works once and expires in ${Math.round(settings.passwordResetTtlSeconds / 60)} minutes.`,
+        'If you did not ask for this, ignore this email: your password stays as it is.',
+      ].join('\n'),
+    });
+  }
+
+  return {
+    async register(input: { email: string; username: string; password: string }): Promise<UserRecord> {
+      assertAcceptablePassword('password', input.password, input);
+      const passwordHash = await hasher.hash(input.password);
+      let user: UserRecord;
+      try {
+        user = await users.create({ email: input.email, username: input.username, passwordHash });
+      } catch (err) {
+        const constraint = isUniqueViolation(err);
+        if (constraint === USER_EMAIL_UNIQUE) {
+          throw new ConflictError('An account with this email already exists.', {
+            code: 'email-taken',
+            errors: { email: ['is already registered'] },
+          });
+        }
+        if (constraint === USER_USERNAME_UNIQUE) {
+          throw new ConflictError('This username is taken.', {
+            code: 'username-taken',
+            errors: { username: ['is taken'] },
+          });
+        }
+        throw err;
+      }
+      // A mail server hiccup must not fail the registration: the user can ask for a new link.
+      sendVerificationEmail(user).catch((err: unknown) =>
+        logger.error({ err, userId: user.id }, 'could not send the verification email'),
+      );
+      return user;
+    },
+
+    async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
+      const ip = client.ip ?? 'unknown';
+      await throttle.assertAllowed(input.email, ip);
+
+      const user = await users.findByEmail(input.email);
+      // Unknown email: compare against a dummy hash anyway, so both failures take the same time.
+      const passwordOk = user
+        ? await hasher.verify(input.password, user.passwordHash)
+        : await hasher.verifyAgainstDummy(input.password);
+      if (!user || !passwordOk || user.disabledAt) {
+        await throttle.recordFailure(input.email, ip);
+        throw invalidCredentials();
+      }
+      if (settings.requireEmailVerification && !user.emailVerifiedAt) {
+        throw new ForbiddenError('Confirm your email address first: follow the link we sent you.', {
+          code: 'email-not-verified',
+        });
+      }
+      await throttle.recordSuccess(input.email);
+
+      // Raising BCRYPT_COST upgrades each stored hash the next time its owner signs in.
+      if (hashCost(user.passwordHash) !== settings.bcryptCost) {
+        await users.updatePasswordHash(user.id, await hasher.hash(input.password));
+      }
+      return sessions.start(user, client);
+    },
+
+    async verifyEmail(token: string): Promise<void> {
+      const userId = await oneTimeTokens.consume(hashOpaqueToken(token), 'verify_email');
+      if (!userId) throw invalidLink();
+      await users.markEmailVerified(userId);
+    },
+
+    async resendVerification(userId: string): Promise<void> {
+      const user = await users.findById(userId);
+      if (!user || user.emailVerifiedAt) return;
+      await sendVerificationEmail(user);
+    },
+
+    /**
+     * Always the same quick answer, whether or not the email is registered: the look-up and the mail
+     * happen after the response, so neither the body nor the timing tells an attacker anything.
+     */
+    forgotPassword(email: string): void {
+      sendResetEmail(email).catch((err: unknown) =>
+        logger.error({ err }, 'could not send the password reset email'),
+      );
+    },
+
+    async resetPassword(input: { token: string; password: string }): Promise<void> {
+      const tokenHash = hashOpaqueToken(input.token);
+      const userId = await oneTimeTokens.peek(tokenHash, 'reset_password');
+      const user = userId ? await users.findById(userId) : null;
+      if (!user || user.disabledAt) throw invalidLink();
+      // Checked before the token is spent, so a rejected password leaves the link usable.
+      assertAcceptablePassword('password', input.password, user);
+      const passwordHash = await hasher.hash(input.password);
+      if ((await oneTimeTokens.consume(tokenHash, 'reset_password')) !== user.id) throw invalidLink();
+      await users.updatePasswordHash(user.id, passwordHash);
+      // Whoever knew the old password may be signed in somewhere: every session ends.
+      await sessions.endAllOfUser(user.id, 'password-reset');
+      // Following the emailed link proves the mailbox, as verification would.
+      if (!user.emailVerifiedAt) await users.markEmailVerified(user.id);
+    },
+  };
+}
+
+export type AuthService = ReturnType<typeof createAuthService>;

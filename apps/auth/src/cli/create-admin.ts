@@ -1,0 +1,87 @@
+/* eslint-disable no-console -- a command-line tool talks to a person on its terminal. */
+// Creates the first admin (or promotes an existing account) from the command line:
+//   pnpm --filter auth create-admin --email ada@example.com --username ada
+// The password comes from ADMIN_PASSWORD, from standard input when piped, or from a prompt that does
+// not echo. It is never printed, and never taken as a flag: flags end up in shell history and `ps`.
+import { parseArgs } from 'node:util';
+import { createLogger } from '@mini/logger';
+import { loadConfig } from '../config.ts';
+import { connectDatabase } from '../db.ts';
+import { createAdminAccount } from './create-admin-account.ts';
+
+async function readPassword(): Promise<string> {
+  if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
+  const stdin = process.stdin;
+  if (!stdin.isTTY) {
+    let text = '';
+    for await (const chunk of stdin) text += String(chunk);
+    return text.replace(/\r?\n$/, '');
+  }
+  process.stdout.write('Password (not shown): ');
+  stdin.setRawMode(true);
+  stdin.resume();
+  stdin.setEncoding('utf8');
+  return new Promise((resolve, reject) => {
+    let typed = '';
+    const onData = (key: string) => {
+      for (const char of key) {
+        if (char === '\r' || char === '\n') {
+          stdin.setRawMode(false);
+          stdin.pause();
+          stdin.off('data', onData);
+          process.stdout.write('\n');
+          resolve(typed);
+          return;
+        }
+        if (char === '\u0003') {
+          stdin.setRawMode(false);
+          reject(new Error('cancelled'));
+          return;
+        }
+        if (char === '\u007f') typed = typed.slice(0, -1);
+        else typed += char;
+      }
+    };
+    stdin.on('data', onData);
+  });
+}
+
+const { values } = parseArgs({
+  options: { email: { type: 'string' }, username: { type: 'string' }, help: { type: 'boolean' } },
+});
+if (values.help) {
+  console.log('usage: pnpm --filter auth create-admin --email <email> --username <username>');
+  console.log(
+    '       (or ADMIN_EMAIL / ADMIN_USERNAME; password from ADMIN_PASSWORD, piped stdin or a prompt)',
+  );
+  process.exit(0);
+}
+const email = values.email ?? process.env.ADMIN_EMAIL;
+const username = values.username ?? process.env.ADMIN_USERNAME;
+if (!email || !username) {
+  console.error('create-admin: --email and --username (or ADMIN_EMAIL and ADMIN_USERNAME) are required');
+  process.exit(2);
+}
+
+const config = loadConfig();
+const logger = createLogger({ name: 'auth-cli', level: 'warn' });
+const db = connectDatabase(config.DATABASE_URL, logger);
+try {
+  const password = await readPassword();
+  const result = await createAdminAccount(db.prisma, {
+    email,
+    username,
+    password,
+    bcryptCost: config.BCRYPT_COST,
+  });
+  console.log(
+    result.created
+      ? `Created admin ${result.user.username} <${result.user.email}> (id ${result.user.id}).`
+      : `${result.user.username} <${result.user.email}> already existed and is now an admin (password unchanged).`,
+  );
+} catch (err) {
+  console.error(`create-admin: ${err instanceof Error ? err.message : String(err)}`);
+  process.exitCode = 1;
+} finally {
+  await db.close();
+}

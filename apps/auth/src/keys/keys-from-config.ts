@@ -1,0 +1,19 @@
+import type { Config } from '../config.ts';
+import { DEFAULT_DEV_KEYS_DIR } from '../config.ts';
+import { loadKeyStore, type KeyStore } from './key-store.ts';
+
+/**
+ * Production: JWT_PRIVATE_KEY or JWT_KEYS_DIR, never generated (config validation enforces it).
+ * Development and test: the same, or else a key generated once into .data/keys/auth, so tokens survive
+ * restarts and the other services' cached JWKS stays valid.
+ */
+export function loadKeyStoreFromConfig(config: Config): KeyStore {
+  const useDevDir = config.NODE_ENV !== 'production' && !config.JWT_KEYS_DIR && !config.JWT_PRIVATE_KEY;
+  return loadKeyStore({
+    keysDir: config.JWT_KEYS_DIR ?? (useDevDir ? DEFAULT_DEV_KEYS_DIR : undefined),
+    privateKeyPem: config.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n'),
+    previousPublicKeysPem: config.JWT_PREVIOUS_PUBLIC_KEYS?.replace(/\\n/g, '\n'),
+    signingKid: config.JWT_SIGNING_KID,
+    generateIfMissing: useDevDir,
+  });
+}

@@ -1,0 +1,58 @@
+import nodemailer from 'nodemailer';
+import type { Logger } from '@mini/logger';
+
+export interface Mail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: Mail): Promise<void>;
+}
+
+export interface OutboxMessage extends Mail {
+  id: number;
+  sentAt: string;
+}
+
+/**
+ * Development stand-in for an SMTP server: keeps the last messages in memory (GET /dev/outbox lists
+ * them) and logs each one, so a learner can follow a verification or reset link without any mail setup.
+ */
+export class DevOutbox implements Mailer {
+  readonly messages: OutboxMessage[] = [];
+  readonly #logger: Logger;
+  readonly #capacity: number;
+  #nextId = 1;
+
+  constructor(logger: Logger, capacity = 100) {
+    this.#logger = logger;
+    this.#capacity = capacity;
+  }
+
+  async send(mail: Mail): Promise<void> {
+    const message = { id: this.#nextId++, sentAt: new Date().toISOString(), ...mail };
+    this.messages.push(message);
+    if (this.messages.length > this.#capacity) this.messages.shift();
+    // The body is logged on purpose: this mailer exists only outside production, to be read.
+    this.#logger.info(
+      { mail: { to: mail.to, subject: mail.subject, text: mail.text } },
+      'dev outbox: mail not sent, kept here',
+    );
+  }
+
+  /** The latest message to an address, for tests and the dev endpoint. */
+  latestTo(address: string): OutboxMessage | undefined {
+    return this.messages.findLast((message) => message.to.toLowerCase() === address.toLowerCase());
+  }
+}
+
+export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
+  const transport = nodemailer.createTransport(smtpUrl);
+  return {
+    async send(mail) {
+      await transport.sendMail({ from, to: mail.to, subject: mail.subject, text: mail.text });
+    },
+  };
+}

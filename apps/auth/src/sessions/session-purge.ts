@@ -1,0 +1,25 @@
+import type { Logger } from '@mini/logger';
+import type { Database } from '../db.ts';
+import { createSessionsRepository } from './sessions.repository.ts';
+
+const HOUR_MS = 3600_000;
+// Ended sessions stay visible for a week (audits, "was that me?"), then they and their spent refresh
+// tokens are deleted: nothing piles up.
+const KEEP_ENDED_MS = 7 * 24 * HOUR_MS;
+
+export function startSessionPurge(db: Database, logger: Logger): { stop(): void } {
+  const sessions = createSessionsRepository(db.prisma);
+  const run = async () => {
+    try {
+      const deleted = await sessions.purgeEndedBefore(new Date(Date.now() - KEEP_ENDED_MS));
+      if (deleted > 0) logger.info({ deleted }, 'purged ended sessions');
+    } catch (err) {
+      logger.warn({ err }, 'session purge failed; it runs again in an hour');
+    }
+  };
+  const timer = setInterval(run, HOUR_MS);
+  // Never keeps the process alive on its own.
+  timer.unref();
+  void run();
+  return { stop: () => clearInterval(timer) };
+}

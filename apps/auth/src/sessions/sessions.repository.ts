@@ -1,0 +1,168 @@
+import type { PrismaClient } from '../generated/prisma/client.ts';
+
+export interface SessionRecord {
+  id: string;
+  userId: string;
+  userAgent: string | null;
+  ip: string | null;
+  createdAt: Date;
+  lastUsedAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  revokeReason: string | null;
+}
+
+export interface NewSession {
+  userId: string;
+  userAgent: string | null;
+  ip: string | null;
+  expiresAt: Date;
+  refreshTokenHash: string;
+  refreshTokenExpiresAt: Date;
+}
+
+export interface PresentedRefreshToken {
+  id: string;
+  spentAt: Date | null;
+  expiresAt: Date;
+  session: SessionRecord;
+}
+
+export type RotationResult = { outcome: 'rotated' } | { outcome: 'already-spent' };
+
+/** Why a session ended, kept on the row for audits and the security log. */
+export type RevokeReason =
+  | 'logout'
+  | 'logout-all'
+  | 'ended-by-user'
+  | 'refresh-token-reuse'
+  | 'password-changed'
+  | 'password-reset'
+  | 'account-disabled'
+  | 'role-changed';
+
+const sessionColumns = {
+  id: true,
+  userId: true,
+  userAgent: true,
+  ip: true,
+  createdAt: true,
+  lastUsedAt: true,
+  expiresAt: true,
+  revokedAt: true,
+  revokeReason: true,
+} as const;
+
+export function createSessionsRepository(prisma: PrismaClient) {
+  return {
+    create(session: NewSession): Promise<SessionRecord> {
+      return prisma.session.create({
+        data: {
+          userId: session.userId,
+          userAgent: session.userAgent,
+          ip: session.ip,
+          expiresAt: session.expiresAt,
+          refreshTokens: {
+            create: { tokenHash: session.refreshTokenHash, expiresAt: session.refreshTokenExpiresAt },
+          },
+        },
+        select: sessionColumns,
+      });
+    },
+
+    findRefreshToken(tokenHash: string): Promise<PresentedRefreshToken | null> {
+      return prisma.refreshToken.findUnique({
+        where: { tokenHash },
+        select: { id: true, spentAt: true, expiresAt: true, session: { select: sessionColumns } },
+      });
+    },
+
+    /**
+     * Spends a refresh token and stores its successor, atomically. The conditional update is the guard:
+     * of two requests racing with the same token, exactly one sees `spentAt IS NULL`; the other is told
+     * the token was already spent, as a replayed stolen token would be.
+     */
+    async rotate(
+      tokenId: string,
+      sessionId: string,
+      next: { tokenHash: string; expiresAt: Date },
+    ): Promise<RotationResult> {
+      return prisma.$transaction(async (tx) => {
+        const now = new Date();
+        const spent = await tx.refreshToken.updateMany({
+          where: { id: tokenId, spentAt: null },
+          data: { spentAt: now },
+        });
+        if (spent.count === 0) return { outcome: 'already-spent' } as const;
+        await tx.refreshToken.create({
+          data: { sessionId, tokenHash: next.tokenHash, expiresAt: next.expiresAt },
+        });
+        await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now } });
+        return { outcome: 'rotated' } as const;
+      });
+    },
+
+    findById(id: string): Promise<SessionRecord | null> {
+      return prisma.session.findUnique({ where: { id }, select: sessionColumns });
+    },
+
+    /** The hot path of every authenticated request to this service: one primary-key look-up. */
+    async isActive(id: string): Promise<boolean> {
+      const session = await prisma.session.findUnique({
+        where: { id },
+        select: { revokedAt: true, expiresAt: true },
+      });
+      return session !== null && session.revokedAt === null && session.expiresAt > new Date();
+    },
+
+    listActive(userId: string): Promise<SessionRecord[]> {
+      return prisma.session.findMany({
+        where: { userId, revokedAt: null, expiresAt: { gt: new Date() } },
+        select: sessionColumns,
+        orderBy: [{ lastUsedAt: 'desc' }, { id: 'asc' }],
+      });
+    },
+
+    /** Ends one session; false when it was not active (already ended, or never existed). */
+    async revoke(id: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
+      const result = await prisma.session.updateMany({
+        where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
+        data: { revokedAt: new Date(), revokeReason: reason },
+      });
+      return result.count > 0;
+    },
+
+    /** Ends every active session of a user (but `exceptId`); returns the ids it ended. */
+    async revokeAllOfUser(userId: string, reason: RevokeReason, exceptId?: string): Promise<string[]> {
+      return prisma.$transaction(async (tx) => {
+        const where = {
+          userId,
+          revokedAt: null,
+          expiresAt: { gt: new Date() },
+          ...(exceptId === undefined ? {} : { id: { not: exceptId } }),
+        };
+        const ids = (await tx.session.findMany({ where, select: { id: true } })).map((s) => s.id);
+        if (ids.length > 0) {
+          await tx.session.updateMany({
+            where: { id: { in: ids }, revokedAt: null },
+            data: { revokedAt: new Date(), revokeReason: reason },
+          });
+        }
+        return ids;
+      });
+    },
+
+    /**
+     * Deletes sessions (and, by cascade, their spent refresh tokens) that ended before `before`:
+     * this is what keeps refresh tokens from piling up.
+     */
+    async purgeEndedBefore(before: Date): Promise<number> {
+      const result = await prisma.session.deleteMany({
+        where: { OR: [{ expiresAt: { lt: before } }, { revokedAt: { lt: before } }] },
+      });
+      return result.count;
+    },
+  };
+}
+
+export type SessionsRepository = ReturnType<typeof createSessionsRepository>;

@@ -1,0 +1,161 @@
+import { UnauthorizedError, NotFoundError } from '@mini/http';
+import type { Logger } from '@mini/logger';
+import type { RevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
+import type { AccessTokenIssuer } from '../tokens/access-tokens.ts';
+import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
+import type { RevokeReason, SessionRecord, SessionsRepository } from './sessions.repository.ts';
+
+export interface ClientInfo {
+  userAgent: string | null;
+  ip: string | null;
+}
+
+export interface TokenPair {
+  accessToken: string;
+  refreshToken: string;
+  tokenType: 'Bearer';
+  expiresIn: number;
+}
+
+export interface SessionsServiceDeps {
+  sessions: SessionsRepository;
+  users: UsersRepository;
+  issuer: AccessTokenIssuer;
+  revocations: RevocationPublisher;
+  logger: Logger;
+  refreshTokenTtlSeconds: number;
+  sessionMaxAgeSeconds: number;
+}
+
+function invalidRefreshToken(): UnauthorizedError {
+  // One answer for unknown, spent, expired and revoked: the client's only move is to sign in again.
+  return new UnauthorizedError('The refresh token is invalid or has expired. Sign in again.', {
+    code: 'invalid-refresh-token',
+  });
+}
+
+const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
+
+export function createSessionsService(deps: SessionsServiceDeps) {
+  const { sessions, users, issuer, revocations, logger } = deps;
+
+  /** Tells the other services; the row in our database is already the truth, so a Redis failure is logged, not thrown. */
+  async function publish(sessionIds: string[]): Promise<void> {
+    try {
+      await revocations.publish(sessionIds);
+    } catch (err) {
+      logger.error(
+        { err, sessionIds },
+        'could not publish session revocations; other services accept those tokens until they expire',
+      );
+    }
+  }
+
+  async function endOne(sessionId: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
+    const ended = await sessions.revoke(sessionId, reason, ownerId);
+    if (ended) await publish([sessionId]);
+    return ended;
+  }
+
+  async function endAllOfUser(
+    userId: string,
+    reason: RevokeReason,
+    exceptSessionId?: string,
+  ): Promise<string[]> {
+    const ended = await sessions.revokeAllOfUser(userId, reason, exceptSessionId);
+    await publish(ended);
+    return ended;
+  }
+
+  return {
+    endAllOfUser,
+
+    /** Starts a session (a sign-in on one device) and hands out its first token pair. */
+    async start(user: UserRecord, client: ClientInfo): Promise<TokenPair> {
+      const now = new Date();
+      const refreshToken = newOpaqueToken();
+      const expiresAt = addSeconds(now, deps.sessionMaxAgeSeconds);
+      const session = await sessions.create({
+        userId: user.id,
+        userAgent: client.userAgent?.slice(0, 512) ?? null,
+        ip: client.ip,
+        expiresAt,
+        refreshTokenHash: hashOpaqueToken(refreshToken),
+        refreshTokenExpiresAt: addSeconds(now, deps.refreshTokenTtlSeconds),
+      });
+      const access = issuer.issue(user, session.id);
+      return { ...access, refreshToken, tokenType: 'Bearer' };
+    },
+
+    /**
+     * Rotation: every refresh spends the presented token and returns a new one. A spent token coming back
+     * means two parties hold the same session (the legitimate client and a thief, in some order), and we
+     * cannot tell which is which: the whole session ends, and both must sign in again.
+     */
+    async refresh(refreshToken: string): Promise<TokenPair> {
+      const presented = await sessions.findRefreshToken(hashOpaqueToken(refreshToken));
+      if (!presented) throw invalidRefreshToken();
+      const { session } = presented;
+      const now = new Date();
+
+      if (session.revokedAt) throw invalidRefreshToken();
+      if (presented.spentAt) {
+        await reuseDetected(session);
+        throw invalidRefreshToken();
+      }
+      if (presented.expiresAt <= now || session.expiresAt <= now) throw invalidRefreshToken();
+
+      const user = await users.findById(session.userId);
+      if (!user || user.disabledAt) {
+        await endOne(session.id, 'account-disabled');
+        throw invalidRefreshToken();
+      }
+
+      const next = newOpaqueToken();
+      const idleEnd = addSeconds(now, deps.refreshTokenTtlSeconds);
+      const rotation = await sessions.rotate(presented.id, session.id, {
+        tokenHash: hashOpaqueToken(next),
+        // The absolute lifetime caps every successor.
+        expiresAt: idleEnd < session.expiresAt ? idleEnd : session.expiresAt,
+      });
+      if (rotation.outcome === 'already-spent') {
+        await reuseDetected(session);
+        throw invalidRefreshToken();
+      }
+      const access = issuer.issue(user, session.id);
+      return { ...access, refreshToken: next, tokenType: 'Bearer' };
+    },
+
+    /** Ends the session the refresh token belongs to. Unknown or already-ended tokens are fine: logout is idempotent. */
+    async logout(refreshToken: string): Promise<void> {
+      const presented = await sessions.findRefreshToken(hashOpaqueToken(refreshToken));
+      if (presented && !presented.session.revokedAt) await endOne(presented.session.id, 'logout');
+    },
+
+    list(userId: string): Promise<SessionRecord[]> {
+      return sessions.listActive(userId);
+    },
+
+    /** Another user's session id is 404, exactly like an unknown one: ids of others' sessions stay secret. */
+    async endOwn(userId: string, sessionId: string): Promise<void> {
+      const ended = await endOne(sessionId, 'ended-by-user', userId);
+      if (!ended) throw new NotFoundError('No such session.', { code: 'session-not-found' });
+    },
+
+    /** For requireAuth on this service's own routes: the database is the source of truth here. */
+    async isRevoked(sessionId: string): Promise<boolean> {
+      return !(await sessions.isActive(sessionId));
+    },
+  };
+
+  async function reuseDetected(session: SessionRecord): Promise<void> {
+    logger.warn(
+      { securityEvent: 'refresh-token-reuse', sessionId: session.id, userId: session.userId },
+      'a spent refresh token was presented again; the whole session is revoked',
+    );
+    await endOne(session.id, 'refresh-token-reuse');
+  }
+}
+
+export type SessionsService = ReturnType<typeof createSessionsService>;

@@ -1,0 +1,82 @@
+import { isUniqueViolation } from '@mini/db';
+import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
+import { assertAcceptablePassword } from '../auth/auth.service.ts';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
+import type { SessionsService } from '../sessions/sessions.service.ts';
+import { USER_USERNAME_UNIQUE, type UserRecord, type UsersRepository } from './users.repository.ts';
+
+export interface UsersServiceDeps {
+  users: UsersRepository;
+  sessions: SessionsService;
+  hasher: PasswordHasher;
+}
+
+function userNotFound(): NotFoundError {
+  return new NotFoundError('No such user.', { code: 'user-not-found' });
+}
+
+export function usernameTaken(): ConflictError {
+  return new ConflictError('This username is taken.', {
+    code: 'username-taken',
+    errors: { username: ['is taken'] },
+  });
+}
+
+export function createUsersService(deps: UsersServiceDeps) {
+  const { users, sessions, hasher } = deps;
+
+  async function mustFind(id: string): Promise<UserRecord> {
+    const user = await users.findById(id);
+    if (!user) throw userNotFound();
+    return user;
+  }
+
+  return {
+    me: mustFind,
+
+    async updateMe(
+      id: string,
+      changes: { username?: string; displayName?: string | null },
+    ): Promise<UserRecord> {
+      try {
+        return await users.updateProfile(id, changes);
+      } catch (err) {
+        if (isUniqueViolation(err) === USER_USERNAME_UNIQUE) throw usernameTaken();
+        throw err;
+      }
+    },
+
+    /**
+     * Needs the current password (a stolen access token alone must not take the account over) and ends
+     * every other session: whoever knew the old password is signed out, this device stays signed in.
+     */
+    async changePassword(
+      id: string,
+      currentSessionId: string,
+      input: { currentPassword: string; newPassword: string },
+    ): Promise<void> {
+      const user = await mustFind(id);
+      if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
+        throw new ValidationError('The current password is incorrect.', {
+          code: 'wrong-current-password',
+          errors: { currentPassword: ['is incorrect'] },
+        });
+      }
+      assertAcceptablePassword('newPassword', input.newPassword, user);
+      await users.updatePasswordHash(id, await hasher.hash(input.newPassword));
+      await sessions.endAllOfUser(id, 'password-changed', currentSessionId);
+    },
+
+    async publicProfileById(id: string): Promise<UserRecord> {
+      return mustFind(id);
+    },
+
+    async publicProfileByUsername(username: string): Promise<UserRecord> {
+      const user = await users.findByUsername(username);
+      if (!user) throw userNotFound();
+      return user;
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;
