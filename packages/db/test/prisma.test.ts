@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPrisma, isUniqueViolation, type DbLogger } from '../src/index.ts';
+import { adminUrl, createScratchDatabase, query, type ScratchDatabase } from './helpers.ts';
+
+// Stands in for an app's generated PrismaClient, which lives in the app; it keeps what it was built with.
+class CapturingClient {
+  readonly adapter: PrismaPg;
+  disconnected = false;
+  constructor(options: { adapter: PrismaPg }) {
+    this.adapter = options.adapter;
+  }
+  async $disconnect(): Promise<void> {
+    this.disconnected = true;
+  }
+}
+
+function recordingLogger(): DbLogger & { warnings: string[] } {
+  const warnings: string[] = [];
+  return { warnings, info: () => {}, warn: (_obj, msg) => warnings.push(msg) };
+}
+
+let db: ScratchDatabase;
+beforeAll(async () => {
+  db = await createScratchDatabase('prisma');
+});
+afterAll(async () => {
+  await db.drop();
+});
+
+describe('createPrisma', () => {
+  it("builds the app's client on a Prisma adapter that runs on the returned pool", async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url });
+    try {
+      const connection = await handle.prisma.adapter.connect();
+      expect(connection.underlyingDriver()).toBe(handle.pool);
+      await expect(handle.ping()).resolves.toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+    expect(handle.prisma.disconnected).toBe(true);
+    expect(handle.pool.ended).toBe(true);
+  });
+
+  it('when pooled connections are killed, logs a warning instead of crashing and the next ping succeeds', async () => {
+    const logger = recordingLogger();
+    const applicationName = `kill-${randomUUID()}`;
+    const handle = createPrisma(CapturingClient, { url: db.url, logger, applicationName });
+    try {
+      const clients = await Promise.all([
+        handle.pool.connect(),
+        handle.pool.connect(),
+        handle.pool.connect(),
+      ]);
+      clients.forEach((client) => client.release());
+
+      const killed = await query<{ ok: boolean }>(
+        adminUrl,
+        'SELECT pg_terminate_backend(pid) AS ok FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+      expect(killed).toHaveLength(3);
+      await expect.poll(() => logger.warnings.length).toBe(3);
+
+      await expect(handle.ping()).resolves.toBeUndefined();
+      expect(logger.warnings[0]).toMatch(/idle database connection lost/);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('when the database is unreachable, ping rejects promptly', async () => {
+    const unreachable = new URL(db.url);
+    unreachable.port = '1';
+    const handle = createPrisma(CapturingClient, { url: unreachable.toString(), logger: recordingLogger() });
+    const began = Date.now();
+    try {
+      await expect(handle.ping()).rejects.toThrow();
+      expect(Date.now() - began).toBeLessThan(6_000);
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe('isUniqueViolation', () => {
+  it("when Prisma reports P2002 from the pg adapter, returns the violated constraint's name", async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url });
+    try {
+      await handle.pool.query('CREATE TABLE people (email TEXT CONSTRAINT people_email_key UNIQUE)');
+      const adapter = await handle.prisma.adapter.connect();
+      const insert = { sql: "INSERT INTO people VALUES ('a@example.com')", args: [], argTypes: [] };
+      await adapter.executeRaw(insert);
+      const driverAdapterError = await adapter.executeRaw(insert).catch((err: unknown) => err);
+
+      // Prisma's client wraps the adapter's error exactly so: code P2002, the adapter error under meta.
+      expect(isUniqueViolation({ code: 'P2002', meta: { modelName: 'Person', driverAdapterError } })).toBe(
+        'people_email_key',
+      );
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('when only the target is known, returns it; for any other error returns null', () => {
+    expect(isUniqueViolation({ code: 'P2002', meta: { target: ['email'] } })).toBe('email');
+    expect(isUniqueViolation({ code: 'P2025', meta: {} })).toBeNull();
+    expect(isUniqueViolation(new Error('boom'))).toBeNull();
+    expect(isUniqueViolation(undefined)).toBeNull();
+  });
+});

@@ -1,0 +1,11 @@
+import './provided.ts';
+
+export {
+  setupServiceTestDatabase,
+  REPO_ROOT,
+  type ServiceTestDatabase,
+  type ServiceTestDatabaseOptions,
+} from './database.ts';
+export { serviceGlobalSetup } from './global-setup.ts';
+export { tokenFor, testAuth, uniqueSuffix, type TokenOptions, type TestRole } from './tokens.ts';
+export { api, authed, type TestApp } from './http.ts';

@@ -1,0 +1,276 @@
+// `pnpm dev` / `pnpm start` [--filter NAME ...]: gives each selected service a database (DATABASE_URL, or
+// the shared embedded Postgres), migrates it, runs the services, and on Ctrl-C stops them and, when this
+// was the last user of the embedded Postgres, stops that too.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import readline from 'node:readline';
+import {
+  bootstrapServiceDatabase,
+  migrate,
+  MigrationError,
+  releaseOnExit,
+  resolveAdminUrl,
+  serviceUrl,
+  type AdminHandle,
+  type DbLogger,
+} from '../packages/db/src/index.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const DEFAULT_PORTS: Record<string, number> = {
+  auth: 3001,
+  tasks: 3002,
+  blog: 3003,
+  inventory: 3004,
+  chat: 3005,
+};
+// Time a service gets to finish in-flight requests after the signal, before it is killed.
+const STOP_TIMEOUT_MS = 15_000;
+
+type Mode = 'dev' | 'start';
+
+class UsageError extends Error {}
+
+function parseArgs(argv: string[]): { mode: Mode; filters: string[] } {
+  const [mode, ...rest] = argv;
+  if (mode !== 'dev' && mode !== 'start')
+    throw new UsageError('usage: node scripts/run.ts dev|start [--filter NAME]...');
+  const filters: string[] = [];
+  for (let i = 0; i < rest.length; i++) {
+    const arg = rest[i] ?? '';
+    if (arg === '--') continue;
+    if (arg.startsWith('--filter=')) filters.push(arg.slice('--filter='.length));
+    else if (arg === '--filter' && rest[i + 1] !== undefined) filters.push(rest[++i] ?? '');
+    else throw new UsageError(`unknown argument ${arg}; usage: pnpm ${mode} [--filter NAME]...`);
+  }
+  return { mode, filters };
+}
+
+/** Apps that can run: a folder under apps/ with src/server.ts. */
+function runnableApps(): string[] {
+  const appsDir = path.join(ROOT, 'apps');
+  return readdirSync(appsDir, { withFileTypes: true })
+    .filter((entry) => entry.isDirectory() && existsSync(path.join(appsDir, entry.name, 'src/server.ts')))
+    .map((entry) => entry.name)
+    .sort((a, b) => (DEFAULT_PORTS[a] ?? 9999) - (DEFAULT_PORTS[b] ?? 9999) || a.localeCompare(b));
+}
+
+function selectApps(filters: string[]): string[] {
+  const apps = runnableApps();
+  if (filters.length === 0) {
+    if (apps.length === 0) throw new UsageError('no app under apps/ has a src/server.ts yet');
+    return apps;
+  }
+  const unknown = filters.filter((name) => !apps.includes(name));
+  if (unknown.length > 0) {
+    throw new UsageError(`unknown app ${unknown.join(', ')}; apps: ${apps.join(', ') || '(none yet)'}`);
+  }
+  return apps.filter((app) => filters.includes(app));
+}
+
+const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
+const COLORS = [36, 35, 33, 32, 34];
+function label(name: string, index: number): string {
+  const text = `${name.padEnd(9)}|`;
+  return useColor ? `\x1b[${COLORS[index % COLORS.length]}m${text}\x1b[0m` : text;
+}
+
+const say = (message: string) => console.log(`${label('run', 4)} ${message}`);
+const fields = (obj: Record<string, unknown>) =>
+  Object.entries(obj)
+    .map(([key, value]) => ` ${key}=${String(value)}`)
+    .join('');
+const dbLogger: DbLogger = {
+  info: (obj, msg) => say(`${msg}${fields(obj)}`),
+  warn: (obj, msg) => say(`warning: ${msg}${fields(obj)}`),
+};
+
+/** DATABASE_URL per service: <SERVICE>_DATABASE_URL, or the service's own role and database on the admin URL. */
+async function prepareDatabases(
+  apps: string[],
+  getAdmin: () => Promise<AdminHandle>,
+): Promise<Map<string, string>> {
+  const urls = new Map<string, string>();
+  for (const app of apps) {
+    const configured = process.env[`${app.toUpperCase()}_DATABASE_URL`];
+    let url: string;
+    if (configured) {
+      url = configured;
+    } else {
+      const { adminUrl } = await getAdmin();
+      // Development credentials: role, database and password are all the service's name.
+      const service = { role: app, database: app, password: app };
+      await bootstrapServiceDatabase(adminUrl, service);
+      url = serviceUrl(adminUrl, service);
+    }
+    const migrationsDir = path.join(ROOT, 'apps', app, 'prisma/migrations');
+    if (existsSync(migrationsDir)) {
+      // The runner logs each migration it applies; say so when there was nothing to do.
+      const { applied } = await migrate({ url, migrationsDir, logger: dbLogger });
+      if (applied.length === 0) say(`${app}: migrations up to date`);
+    }
+    urls.set(app, url);
+  }
+  return urls;
+}
+
+function childEnv(
+  mode: Mode,
+  app: string,
+  databaseUrl: string,
+  port: number,
+  jwksUrl: string,
+): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    DATABASE_URL: databaseUrl,
+    PORT: String(port),
+    NODE_ENV: mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development'),
+    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? jwksUrl,
+  };
+  // A service gets its own credentials only, never the superuser's.
+  delete env.DATABASE_ADMIN_URL;
+  for (const other of Object.keys(DEFAULT_PORTS)) {
+    if (other !== app) delete env[`${other.toUpperCase()}_DATABASE_URL`];
+  }
+  return env;
+}
+
+/** Passes JSON log lines through untouched (they name their service) and prefixes everything else. */
+function pipeLines(stream: NodeJS.ReadableStream, out: NodeJS.WriteStream, prefix: string): void {
+  readline.createInterface({ input: stream, crlfDelay: Infinity }).on('line', (line) => {
+    out.write(line.startsWith('{') ? `${line}\n` : `${prefix} ${line}\n`);
+  });
+}
+
+function spawnApp(mode: Mode, app: string, env: NodeJS.ProcessEnv, prefix: string | undefined): ChildProcess {
+  const cwd = path.join(ROOT, 'apps', app);
+  let args: string[];
+  if (mode === 'dev') {
+    const tsxCli = createRequire(path.join(ROOT, 'package.json')).resolve('tsx/cli');
+    args = [tsxCli, 'watch', '--clear-screen=false', 'src/server.ts'];
+  } else {
+    args = ['dist/server.js'];
+  }
+  // Own process group: a Ctrl-C in the terminal reaches only us, and we pass it on exactly once. tsx
+  // treats a second SIGINT as "force kill", which would cut the service's graceful shutdown short.
+  const child = spawn(process.execPath, args, {
+    cwd,
+    env,
+    detached: true,
+    stdio: ['ignore', prefix ? 'pipe' : 'inherit', prefix ? 'pipe' : 'inherit'],
+  });
+  if (prefix && child.stdout && child.stderr) {
+    pipeLines(child.stdout, process.stdout, prefix);
+    pipeLines(child.stderr, process.stderr, prefix);
+  }
+  return child;
+}
+
+async function main(): Promise<number> {
+  const { mode, filters } = parseArgs(process.argv.slice(2));
+  const apps = selectApps(filters);
+  const unbuilt =
+    mode === 'start' ? apps.filter((app) => !existsSync(path.join(ROOT, 'apps', app, 'dist/server.js'))) : [];
+  if (unbuilt.length > 0) throw new UsageError(`not built: ${unbuilt.join(', ')}; run pnpm build first`);
+
+  let admin: (AdminHandle & { embedded: boolean }) | undefined;
+  let stopping: NodeJS.Signals | undefined;
+  let crashed = false;
+  const children = new Map<string, ChildProcess>();
+
+  const releaseAdmin = async () => {
+    if (admin?.embedded) say('releasing the embedded Postgres');
+    await admin?.release();
+  };
+
+  const exited = new Promise<void>((resolve) => {
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (stopping) {
+        say('second signal: killing the services');
+        for (const child of children.values()) killGroup(child, 'SIGKILL');
+        return;
+      }
+      stopping = signal;
+      if (children.size === 0) resolve();
+      for (const [name, child] of children) {
+        say(`stopping ${name}`);
+        child.kill(signal);
+        setTimeout(() => killGroup(child, 'SIGKILL'), STOP_TIMEOUT_MS).unref();
+      }
+    };
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+    process.on('SIGHUP', onSignal);
+    waitAll = resolve;
+  });
+
+  try {
+    const urls = await prepareDatabases(apps, async () => {
+      if (!admin) {
+        admin = await resolveAdminUrl({ rootDir: ROOT, logger: dbLogger });
+        // Covers a crash of this script itself; signals take the orderly path below.
+        releaseOnExit(admin);
+      }
+      return admin;
+    });
+    if (stopping) {
+      await releaseAdmin();
+      return 130;
+    }
+
+    const single = apps.length === 1;
+    if (process.env.PORT && !single) say('PORT is ignored when several services run; each uses its default');
+    const portOf = (app: string) =>
+      single && process.env.PORT ? Number(process.env.PORT) : (DEFAULT_PORTS[app] ?? 3000);
+    const jwksUrl = `http://localhost:${apps.includes('auth') ? portOf('auth') : DEFAULT_PORTS.auth}/.well-known/jwks.json`;
+
+    for (const [index, app] of apps.entries()) {
+      const env = childEnv(mode, app, urls.get(app) ?? '', portOf(app), jwksUrl);
+      const child = spawnApp(mode, app, env, single ? undefined : label(app, index));
+      children.set(app, child);
+      say(
+        `${app} on http://localhost:${portOf(app)} (${mode === 'dev' ? 'tsx watch' : 'node dist/server.js'})`,
+      );
+      child.on('exit', (code, signal) => {
+        children.delete(app);
+        if (!stopping) {
+          crashed = true;
+          say(`${app} exited unexpectedly (${signal ?? `code ${code}`})`);
+          // A production process supervisor restarts the whole set; in dev the others keep running.
+          if (mode === 'start') process.kill(process.pid, 'SIGTERM');
+        }
+        if (children.size === 0) waitAll();
+      });
+    }
+
+    await exited;
+    await releaseAdmin();
+    return crashed || !stopping ? 1 : 0;
+  } catch (err) {
+    for (const child of children.values()) killGroup(child, 'SIGKILL');
+    await releaseAdmin().catch(() => {});
+    throw err;
+  }
+}
+
+let waitAll: () => void = () => {};
+
+function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
+  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // Already gone.
+  }
+}
+
+main().then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    // Expected failures read best as one line; anything else keeps its stack.
+    console.error(err instanceof UsageError || err instanceof MigrationError ? err.message : err);
+    process.exit(1);
+  },
+);
