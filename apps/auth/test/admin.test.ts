@@ -1,0 +1,210 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { randomUUID } from 'node:crypto';
+import { uniqueSuffix } from '@mini/testing';
+import { createAdminAccount } from '../src/cli/create-admin-account.ts';
+import { buildTestApp, login, newUserInput, registerAndLogin, type SignedIn } from './helpers.ts';
+
+const ctx = buildTestApp();
+afterAll(() => ctx.close());
+
+const as = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+/** An admin made the way a learner makes the first one: with the create-admin command's code. */
+async function newAdmin(): Promise<SignedIn> {
+  const input = newUserInput();
+  const { user } = await createAdminAccount(ctx.db.prisma, { ...input, bcryptCost: 4 });
+  const tokens = await login(ctx, input);
+  return { id: user.id, ...input, ...tokens };
+}
+
+describe('create-admin', () => {
+  it('creates a verified admin who can sign in and use the admin routes', async () => {
+    const admin = await newAdmin();
+    const me = await request(ctx.app).get('/users/me').set(as(admin.accessToken));
+    expect(me.body).toMatchObject({ role: 'admin', emailVerified: true });
+    expect((await request(ctx.app).get('/admin/users').set(as(admin.accessToken))).status).toBe(200);
+  });
+
+  it('when the email already has an account, promotes it and leaves its password alone', async () => {
+    const user = await registerAndLogin(ctx);
+    const result = await createAdminAccount(ctx.db.prisma, {
+      email: user.email.toUpperCase(),
+      username: 'ignored_name',
+      password: 'some other passphrase',
+      bcryptCost: 4,
+    });
+    expect(result).toMatchObject({ created: false, user: { id: user.id, role: 'admin' } });
+    expect(
+      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('refuses a common password like registration does', async () => {
+    await expect(
+      createAdminAccount(ctx.db.prisma, { ...newUserInput(), password: 'password123', bcryptCost: 4 }),
+    ).rejects.toThrow(/commonly used/);
+  });
+});
+
+describe('GET /admin/users', () => {
+  it('for a non-admin, returns 403', async () => {
+    const user = await registerAndLogin(ctx);
+    const res = await request(ctx.app).get('/admin/users').set(as(user.accessToken));
+    expect(res.status).toBe(403);
+    expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
+  });
+
+  it('searches by part of the email or username, any case, and reports the total', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    await registerAndLogin(ctx, { email: `searchme-${tag}-a@example.com` });
+    await registerAndLogin(ctx, { username: `SearchMe_${tag}_b` });
+    const res = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: `SEARCHME-${tag}` })
+      .set(as(admin.accessToken));
+    expect(res.status).toBe(200);
+    expect(res.body.total).toBe(1);
+    const both = await request(ctx.app).get('/admin/users').query({ search: tag }).set(as(admin.accessToken));
+    expect(both.body.total).toBe(2);
+    expect(both.body.items[0]).toMatchObject({ disabled: false, disabledAt: null, role: 'user' });
+    expect(JSON.stringify(both.body)).not.toMatch(/password/i);
+  });
+
+  it('pages with limit and nextCursor without skipping or repeating anyone', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    const created = new Set<string>();
+    for (let i = 0; i < 5; i++)
+      created.add((await registerAndLogin(ctx, { username: `page_${tag}_${i}` })).id);
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let page = 0; page < 5; page++) {
+      const res = await request(ctx.app)
+        .get('/admin/users')
+        .query({ search: `page_${tag}`, limit: 2, ...(cursor ? { cursor } : {}) })
+        .set(as(admin.accessToken));
+      expect(res.status).toBe(200);
+      expect(res.body.total).toBe(5);
+      seen.push(...res.body.items.map((u: { id: string }) => u.id));
+      cursor = res.body.nextCursor ?? undefined;
+      if (!cursor) break;
+    }
+    expect(seen).toHaveLength(5);
+    expect(new Set(seen)).toEqual(created);
+  });
+
+  it('with a forged cursor or a limit over 100, returns 422', async () => {
+    const admin = await newAdmin();
+    expect(
+      (await request(ctx.app).get('/admin/users?cursor=bm90LWEtY3Vyc29y').set(as(admin.accessToken))).status,
+    ).toBe(422);
+    expect((await request(ctx.app).get('/admin/users?limit=101').set(as(admin.accessToken))).status).toBe(
+      422,
+    );
+  });
+});
+
+describe('PATCH /admin/users/:id', () => {
+  it('for a non-admin, returns 403 and changes nothing', async () => {
+    const user = await registerAndLogin(ctx);
+    const res = await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(user.accessToken))
+      .send({ role: 'admin' });
+    expect(res.status).toBe(403);
+    expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).body.role).toBe('user');
+  });
+
+  it('disabling a user ends their sessions at once; they can then neither sign in nor refresh', async () => {
+    const admin = await newAdmin();
+    const user = await registerAndLogin(ctx);
+    const res = await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ disabled: true });
+    expect(res.status).toBe(200);
+    expect(res.body).toMatchObject({ id: user.id, disabled: true });
+    expect(res.body.disabledAt).toEqual(expect.any(String));
+
+    expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).status).toBe(401);
+    expect(
+      (await request(ctx.app).post('/auth/refresh').send({ refreshToken: user.refreshToken })).status,
+    ).toBe(401);
+    const signIn = await request(ctx.app)
+      .post('/auth/login')
+      .send({ email: user.email, password: user.password });
+    expect(signIn.status).toBe(401);
+    // Same answer as a wrong password: a disabled account is not revealed.
+    expect(signIn.body.code).toBe('invalid-credentials');
+  });
+
+  it('re-enabling a user lets them sign in again', async () => {
+    const admin = await newAdmin();
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ disabled: true })
+      .expect(200);
+    await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ disabled: false })
+      .expect(200);
+    expect(
+      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('promoting a user to admin takes effect at their next sign-in (old tokens end, new ones say admin)', async () => {
+    const admin = await newAdmin();
+    const user = await registerAndLogin(ctx);
+    const res = await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ role: 'admin' });
+    expect(res.body.role).toBe('admin');
+    expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).status).toBe(401);
+    const again = await login(ctx, user);
+    expect((await request(ctx.app).get('/admin/users').set(as(again.accessToken))).status).toBe(200);
+  });
+
+  it('an admin cannot demote or disable themselves (403)', async () => {
+    const admin = await newAdmin();
+    const res = await request(ctx.app)
+      .patch(`/admin/users/${admin.id}`)
+      .set(as(admin.accessToken))
+      .send({ disabled: true });
+    expect(res.status).toBe(403);
+    expect(res.body.code).toBe('cannot-change-own-access');
+  });
+
+  it('with an unknown id returns 404; with an unknown field or an unknown role, 422', async () => {
+    const admin = await newAdmin();
+    const user = await registerAndLogin(ctx);
+    expect(
+      (
+        await request(ctx.app)
+          .patch(`/admin/users/${randomUUID()}`)
+          .set(as(admin.accessToken))
+          .send({ disabled: true })
+      ).status,
+    ).toBe(404);
+    const extra = await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ email: 'x@example.com' });
+    expect(extra.status).toBe(422);
+    const role = await request(ctx.app)
+      .patch(`/admin/users/${user.id}`)
+      .set(as(admin.accessToken))
+      .send({ role: 'root' });
+    expect(role.status).toBe(422);
+    expect(role.body.errors.role).toBeDefined();
+  });
+});
