@@ -1,0 +1,119 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addMember,
+  as,
+  buildTestAppWithAuth,
+  createLabel,
+  createProject,
+  createTask,
+  makeUser,
+} from './helpers.ts';
+
+let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
+beforeAll(async () => {
+  ctx = await buildTestAppWithAuth();
+});
+afterAll(() => ctx.close());
+
+describe('BOLA: ids of a project the caller is not a member of', () => {
+  it('every route answers 404, exactly as for an id that does not exist, and changes nothing', async () => {
+    const owner = makeUser('owner');
+    const intruder = makeUser('intruder');
+    ctx.auth.register(intruder);
+    const project = await createProject(ctx.app, owner, { name: 'secret' });
+    const label = await createLabel(ctx.app, owner, project.id);
+    const task = await createTask(ctx.app, owner, project.id, { title: 'secret task' });
+    const p = `/projects/${project.id}`;
+    const t = `/tasks/${task.id}`;
+    const me = as(ctx.app, intruder);
+
+    const attempts = [
+      me.get(p),
+      me.patch(p).send({ name: 'pwned' }),
+      me.delete(p),
+      me.get(`${p}/members`),
+      me.post(`${p}/members`).send({ username: intruder.username, role: 'owner' }),
+      me.patch(`${p}/members/${owner.id}`).send({ role: 'viewer' }),
+      me.delete(`${p}/members/${owner.id}`),
+      me.delete(`${p}/members/${intruder.id}`),
+      me.get(`${p}/labels`),
+      me.post(`${p}/labels`).send({ name: 'x' }),
+      me.delete(`${p}/labels/${label.id}`),
+      me.get(`${p}/tasks`),
+      me.post(`${p}/tasks`).send({ title: 'x' }),
+      me.get(t),
+      me.patch(t).send({ title: 'pwned' }),
+      me.delete(t),
+      me.get(`${t}/activity`),
+      me.post('/tasks/bulk').send({ taskIds: [task.id], set: { status: 'done' } }),
+    ];
+    const statuses = await Promise.all(attempts.map(async (attempt, i) => `${i}:${(await attempt).status}`));
+    expect(statuses).toEqual(attempts.map((_, i) => `${i}:404`));
+
+    // Same answer as for ids that do not exist at all: nothing to tell the two apart.
+    const unknown = await me.get(`/projects/${randomUUID()}`);
+    const known = await me.get(p);
+    expect({ ...known.body, requestId: null }).toEqual({ ...unknown.body, requestId: null });
+
+    const after = await as(ctx.app, owner).get(t);
+    expect(after.body).toMatchObject({ title: 'secret task', version: 1 });
+    expect((await as(ctx.app, owner).get(p)).body.name).toBe('secret');
+  });
+
+  it('the cross-project list and "my tasks" never show tasks of projects the caller is not in', async () => {
+    const owner = makeUser('owner');
+    const intruder = makeUser('intruder');
+    const project = await createProject(ctx.app, owner);
+    await createTask(ctx.app, owner, project.id, { assigneeId: owner.id });
+    const res = await as(ctx.app, intruder).get(`/tasks?assignee=${owner.id}`);
+    expect(res.status).toBe(200);
+    expect(res.body.items).toEqual([]);
+  });
+
+  it('a task cannot be moved into a project the caller is not a member of', async () => {
+    const owner = makeUser('owner');
+    const victim = makeUser('victim');
+    const mine = await createProject(ctx.app, owner);
+    const theirs = await createProject(ctx.app, victim);
+    const task = await createTask(ctx.app, owner, mine.id);
+    expect((await as(ctx.app, owner).patch(`/tasks/${task.id}`).send({ projectId: theirs.id })).status).toBe(
+      404,
+    );
+  });
+});
+
+describe('viewers read but never write', () => {
+  it('every write route answers 403 to a viewer, and nothing changes', async () => {
+    const owner = makeUser('owner');
+    const viewer = makeUser('viewer');
+    const project = await createProject(ctx.app, owner);
+    await addMember(ctx.app, ctx.auth, owner, project.id, viewer, 'viewer');
+    const label = await createLabel(ctx.app, owner, project.id);
+    const task = await createTask(ctx.app, owner, project.id, { title: 'keep me' });
+    const p = `/projects/${project.id}`;
+    const t = `/tasks/${task.id}`;
+    const me = as(ctx.app, viewer);
+
+    // Reads work.
+    for (const url of [p, `${p}/members`, `${p}/labels`, `${p}/tasks`, t, `${t}/activity`]) {
+      expect((await me.get(url)).status, url).toBe(200);
+    }
+
+    const writes = [
+      me.patch(p).send({ name: 'x' }),
+      me.delete(p),
+      me.post(`${p}/members`).send({ username: 'someone' }),
+      me.patch(`${p}/members/${owner.id}`).send({ role: 'viewer' }),
+      me.post(`${p}/labels`).send({ name: 'x' }),
+      me.delete(`${p}/labels/${label.id}`),
+      me.post(`${p}/tasks`).send({ title: 'x' }),
+      me.patch(t).send({ title: 'x' }),
+      me.delete(t),
+      me.post('/tasks/bulk').send({ taskIds: [task.id], set: { status: 'done' } }),
+    ];
+    const answers = await Promise.all(writes.map(async (write, i) => `${i}:${(await write).body.code}`));
+    expect(answers).toEqual(writes.map((_, i) => `${i}:insufficient-project-role`));
+    expect((await me.get(t)).body).toMatchObject({ title: 'keep me', version: 1 });
+  });
+});

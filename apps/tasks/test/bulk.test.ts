@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  addMember,
+  as,
+  buildTestAppWithAuth,
+  createLabel,
+  createProject,
+  createTask,
+  makeUser,
+} from './helpers.ts';
+
+let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
+beforeAll(async () => {
+  ctx = await buildTestAppWithAuth();
+});
+afterAll(() => ctx.close());
+
+describe('POST /tasks/bulk', () => {
+  it('changes status, assignee and labels of several tasks in one request, with history', async () => {
+    const owner = makeUser('owner');
+    const grace = makeUser('grace');
+    const project = await createProject(ctx.app, owner);
+    await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
+    const bug = await createLabel(ctx.app, owner, project.id);
+    const ids = [];
+    for (let i = 0; i < 3; i++) ids.push((await createTask(ctx.app, owner, project.id)).id);
+
+    const res = await as(ctx.app, owner)
+      .post('/tasks/bulk')
+      .send({ taskIds: ids, set: { status: 'done', assigneeId: grace.id, addLabelIds: [bug.id] } });
+
+    expect(res.status).toBe(200);
+    expect(res.body.items).toHaveLength(3);
+    for (const task of res.body.items) {
+      expect(task).toMatchObject({
+        status: 'done',
+        assigneeId: grace.id,
+        labelIds: [bug.id],
+        version: 2,
+        completedAt: expect.any(String),
+      });
+    }
+    const activity = await as(ctx.app, owner).get(`/tasks/${ids[0]}/activity`);
+    expect(activity.body.items.map((e: { field: string }) => e.field)).toEqual(
+      expect.arrayContaining(['status', 'assigneeId', 'labelIds', 'completedAt']),
+    );
+
+    const removed = await as(ctx.app, owner)
+      .post('/tasks/bulk')
+      .send({ taskIds: ids, set: { removeLabelIds: [bug.id] } });
+    expect(removed.body.items.every((t: { labelIds: string[] }) => t.labelIds.length === 0)).toBe(true);
+  });
+
+  it('when one task is not visible to the caller, returns 404 and changes none of them', async () => {
+    const owner = makeUser('owner');
+    const project = await createProject(ctx.app, owner);
+    const mine = await createTask(ctx.app, owner, project.id);
+    const stranger = makeUser('stranger');
+    const foreign = await createTask(ctx.app, stranger, (await createProject(ctx.app, stranger)).id);
+    const res = await as(ctx.app, owner)
+      .post('/tasks/bulk')
+      .send({ taskIds: [mine.id, foreign.id], set: { status: 'done' } });
+    expect(res.status).toBe(404);
+    expect(res.body.missingTaskIds).toEqual([foreign.id]);
+    expect((await as(ctx.app, stranger).get(`/tasks/${foreign.id}`)).body.status).toBe('todo');
+    expect((await as(ctx.app, owner).get(`/tasks/${mine.id}`)).body).toMatchObject({
+      status: 'todo',
+      version: 1,
+    });
+  });
+
+  it('when the last change of the batch is invalid, the earlier ones are rolled back (all or nothing)', async () => {
+    const owner = makeUser('owner');
+    const grace = makeUser('grace');
+    const a = await createProject(ctx.app, owner);
+    const b = await createProject(ctx.app, owner);
+    await addMember(ctx.app, ctx.auth, owner, a.id, grace, 'editor');
+    const inA = await createTask(ctx.app, owner, a.id);
+    const inB = await createTask(ctx.app, owner, b.id);
+
+    // grace is a member of a but not of b: assigning her is valid for the first task only.
+    const res = await as(ctx.app, owner)
+      .post('/tasks/bulk')
+      .send({ taskIds: [inA.id, inB.id], set: { assigneeId: grace.id, status: 'in_progress' } });
+    expect(res.status).toBe(422);
+    const first = await as(ctx.app, owner).get(`/tasks/${inA.id}`);
+    expect(first.body).toMatchObject({ assigneeId: null, status: 'todo', version: 1 });
+    const history = await as(ctx.app, owner).get(`/tasks/${inA.id}/activity`);
+    expect(history.body.items).toHaveLength(1);
+  });
+
+  it('when the caller is a viewer in one of the projects, returns 403 and changes nothing', async () => {
+    const owner = makeUser('owner');
+    const grace = makeUser('grace');
+    const writable = await createProject(ctx.app, grace);
+    const readOnly = await createProject(ctx.app, owner);
+    await addMember(ctx.app, ctx.auth, owner, readOnly.id, grace, 'viewer');
+    const t1 = await createTask(ctx.app, grace, writable.id);
+    const t2 = await createTask(ctx.app, owner, readOnly.id);
+    const res = await as(ctx.app, grace)
+      .post('/tasks/bulk')
+      .send({ taskIds: [t1.id, t2.id], set: { status: 'done' } });
+    expect(res.status).toBe(403);
+    expect((await as(ctx.app, grace).get(`/tasks/${t1.id}`)).body.status).toBe('todo');
+  });
+
+  it('when more than 100 tasks are sent, returns 422 with errors.taskIds', async () => {
+    const taskIds = Array.from({ length: 101 }, () => randomUUID());
+    const res = await as(ctx.app, makeUser())
+      .post('/tasks/bulk')
+      .send({ taskIds, set: { status: 'done' } });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.taskIds).toBeDefined();
+  });
+
+  it('100 tasks are changed in one request', async () => {
+    const owner = makeUser('owner');
+    const project = await createProject(ctx.app, owner);
+    const ids = await Promise.all(
+      Array.from({ length: 100 }, () => createTask(ctx.app, owner, project.id).then((t) => t.id)),
+    );
+    const res = await as(ctx.app, owner)
+      .post('/tasks/bulk')
+      .send({ taskIds: ids, set: { status: 'in_progress' } });
+    expect(res.status).toBe(200);
+    expect(res.body.items.every((t: { status: string }) => t.status === 'in_progress')).toBe(true);
+  });
+
+  it('when the change is empty, returns 422', async () => {
+    const res = await as(ctx.app, makeUser())
+      .post('/tasks/bulk')
+      .send({ taskIds: [randomUUID()], set: {} });
+    expect(res.status).toBe(422);
+  });
+});
