@@ -322,6 +322,24 @@ describe('activity', () => {
     expect(res.body.items[0].createdAt).toEqual(expect.any(String));
   });
 
+  it('when a label is deleted, tasks that carried it lose it, get a new version and a history entry', async () => {
+    const { owner, editor, project } = await projectWithEditor();
+    const keep = await createLabel(ctx.app, owner, project.id);
+    const drop = await createLabel(ctx.app, owner, project.id);
+    const task = await createTask(ctx.app, editor, project.id, { labelIds: [keep.id, drop.id] });
+
+    expect((await as(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(204);
+    const after = await as(ctx.app, editor).get(`/tasks/${task.id}`);
+    expect(after.body).toMatchObject({ labelIds: [keep.id], version: 2 });
+    const activity = await as(ctx.app, editor).get(`/tasks/${task.id}/activity`);
+    expect(activity.body.items.at(-1)).toMatchObject({
+      actorId: editor.id,
+      field: 'labelIds',
+      newValue: [keep.id],
+    });
+    expect((await as(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(404);
+  });
+
   it('is paginated with a cursor', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);

@@ -42,9 +42,26 @@ export function createLabelsService(store: Store) {
 
     async delete(actor: Actor, projectId: string, labelId: string): Promise<void> {
       await requireProject(repos, actor, projectId, 'write');
-      const label = await repos.labels.find(projectId, labelId);
-      if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });
-      await repos.labels.delete(labelId);
+      await store.transaction(async (tx) => {
+        const label = await tx.labels.find(projectId, labelId);
+        if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });
+        // Deleting a label changes every task that carried it: each gets a new version and a history entry.
+        const labelled = await tx.tasks.findLabelled(labelId);
+        const ids = labelled.map((task) => task.id);
+        await tx.tasks.lock(ids);
+        await tx.labels.delete(labelId);
+        await tx.tasks.touch(ids, actor.id);
+        await tx.tasks.recordActivity(
+          labelled.map((task) => ({
+            taskId: task.id,
+            actorId: actor.id,
+            action: 'updated',
+            field: 'labelIds',
+            oldValue: task.labelIds,
+            newValue: task.labelIds.filter((id) => id !== labelId),
+          })),
+        );
+      });
     },
   };
 }

@@ -320,6 +320,25 @@ export function tasksRepository(db: DbClient) {
       });
     },
 
+    /** Tasks carrying a label, with their full label sets (for the history of a label deletion). */
+    async findLabelled(labelId: string): Promise<Array<{ id: string; labelIds: string[] }>> {
+      const tasks = await db.task.findMany({
+        where: { labels: { some: { labelId } } },
+        select: { id: true, labels: { select: { labelId: true }, orderBy: { labelId: 'asc' } } },
+        orderBy: { id: 'asc' },
+      });
+      return tasks.map((task) => ({ id: task.id, labelIds: task.labels.map((l) => l.labelId) }));
+    },
+
+    /** Marks tasks as changed by someone (new version, so an ETag held by a client goes stale). */
+    async touch(taskIds: string[], updatedBy: string): Promise<void> {
+      if (taskIds.length === 0) return;
+      await db.task.updateMany({
+        where: { id: { in: taskIds } },
+        data: { updatedBy, updatedAt: new Date(), version: { increment: 1 } },
+      });
+    },
+
     async unassign(taskIds: string[], updatedBy: string): Promise<void> {
       if (taskIds.length === 0) return;
       await db.task.updateMany({
