@@ -13,3 +13,10 @@ export {
   type RequireAuthOptions,
 } from './middleware.ts';
 export { authEnvSchema, requireAuthKeySource, verifierOptionsFromConfig, type AuthEnv } from './config.ts';
+export {
+  REVOKED_SESSION_KEY_PREFIX,
+  createRedisRevocationCheck,
+  revokedSessionKey,
+  type RedisRevocationCheck,
+  type RedisRevocationCheckOptions,
+} from './revocation.ts';

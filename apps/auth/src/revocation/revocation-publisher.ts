@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { revokedSessionKey } from '@mini/auth';
 import type { Logger } from '@mini/logger';
 
 /**
@@ -11,8 +12,6 @@ export interface RevocationPublisher {
   ping(): Promise<void>;
   close(): Promise<void>;
 }
-
-export const REVOKED_SESSION_KEY_PREFIX = 'auth:revoked-sid:';
 
 export function createRedisRevocationPublisher(options: {
   redisUrl: string;
@@ -30,7 +29,7 @@ export function createRedisRevocationPublisher(options: {
       // A margin over the token lifetime covers clock skew between this service and the verifiers.
       const ttl = options.ttlSeconds + 60;
       const pipeline = redis.multi();
-      for (const sid of sessionIds) pipeline.set(`${REVOKED_SESSION_KEY_PREFIX}${sid}`, '1', 'EX', ttl);
+      for (const sid of sessionIds) pipeline.set(revokedSessionKey(sid), '1', 'EX', ttl);
       await pipeline.exec();
     },
     async ping() {
