@@ -1,0 +1,223 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { uniqueSuffix } from '@mini/testing';
+import { buildTestApp, login, registerAndLogin, type TestContext } from './helpers.ts';
+
+const ctx = buildTestApp();
+afterAll(() => ctx.close());
+
+/** The token in the latest mail to `email` (mail is sent in the background, so wait for it). */
+async function tokenFromMail(c: TestContext, email: string, subject: RegExp): Promise<string> {
+  await expect.poll(() => c.outbox.latestTo(email)?.subject ?? '', { timeout: 5000 }).toMatch(subject);
+  const text = c.outbox.latestTo(email)?.text ?? '';
+  const match = /token=([\w-]+)/.exec(text);
+  if (!match?.[1]) throw new Error(`no token in mail: ${text}`);
+  return match[1];
+}
+
+const me = (token: string) => request(ctx.app).get('/users/me').set('Authorization', `Bearer ${token}`);
+
+describe('email verification', () => {
+  it('registration mails a link; POST /auth/verify-email with its token marks the email verified', async () => {
+    const user = await registerAndLogin(ctx);
+    expect((await me(user.accessToken)).body.emailVerified).toBe(false);
+    const token = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    expect((await request(ctx.app).post('/auth/verify-email').send({ token })).status).toBe(204);
+    expect((await me(user.accessToken)).body.emailVerified).toBe(true);
+  });
+
+  it('a verification token works once: the second use is 422 invalid-or-expired-token', async () => {
+    const user = await registerAndLogin(ctx);
+    const token = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    await request(ctx.app).post('/auth/verify-email').send({ token }).expect(204);
+    const again = await request(ctx.app).post('/auth/verify-email').send({ token });
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('invalid-or-expired-token');
+  });
+
+  it('an expired verification token is refused', async () => {
+    const user = await registerAndLogin(ctx);
+    const token = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    await ctx.db.prisma.oneTimeToken.updateMany({
+      where: { userId: user.id },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect((await request(ctx.app).post('/auth/verify-email').send({ token })).status).toBe(422);
+  });
+
+  it('resending voids the earlier link; only the newest works', async () => {
+    const user = await registerAndLogin(ctx);
+    const first = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    await request(ctx.app)
+      .post('/auth/verify-email/resend')
+      .set('Authorization', `Bearer ${user.accessToken}`)
+      .expect(202);
+    await expect.poll(() => ctx.outbox.messages.filter((m) => m.to === user.email).length).toBe(2);
+    const second = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    expect(second).not.toBe(first);
+    expect((await request(ctx.app).post('/auth/verify-email').send({ token: first })).status).toBe(422);
+    expect((await request(ctx.app).post('/auth/verify-email').send({ token: second })).status).toBe(204);
+  });
+
+  it('stores only a hash of the token', async () => {
+    const user = await registerAndLogin(ctx);
+    const token = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    const rows = await ctx.db.prisma.oneTimeToken.findMany({ where: { userId: user.id } });
+    expect(rows.map((r) => r.tokenHash)).not.toContain(token);
+    expect(rows[0]?.tokenHash).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('with REQUIRE_EMAIL_VERIFICATION, login is 403 email-not-verified until the link is followed', async () => {
+    const strict = buildTestApp({ REQUIRE_EMAIL_VERIFICATION: 'true' });
+    try {
+      const input = {
+        email: `strict-${uniqueSuffix()}@example.com`,
+        username: `strict_${uniqueSuffix()}`,
+        password: 'a long passphrase here',
+      };
+      await request(strict.app).post('/auth/register').send(input).expect(201);
+      const credentials = { email: input.email, password: input.password };
+      const denied = await request(strict.app).post('/auth/login').send(credentials);
+      expect(denied.status).toBe(403);
+      expect(denied.body.code).toBe('email-not-verified');
+      const token = await tokenFromMail(strict, input.email, /Confirm your email/);
+      await request(strict.app).post('/auth/verify-email').send({ token }).expect(204);
+      expect((await request(strict.app).post('/auth/login').send(credentials)).status).toBe(200);
+    } finally {
+      await strict.close();
+    }
+  });
+});
+
+describe('password reset', () => {
+  it('answers a registered and an unknown email identically (202, same body)', async () => {
+    const user = await registerAndLogin(ctx);
+    const known = await request(ctx.app).post('/auth/forgot-password').send({ email: user.email });
+    const unknown = await request(ctx.app)
+      .post('/auth/forgot-password')
+      .send({ email: `nobody-${uniqueSuffix()}@example.com` });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(202);
+    expect(unknown.body).toEqual(known.body);
+  });
+
+  it('the emailed token sets a new password and ends every session', async () => {
+    const user = await registerAndLogin(ctx);
+    const phone = await login(ctx, user, 'phone');
+    await request(ctx.app)
+      .post('/auth/forgot-password')
+      .send({ email: user.email.toUpperCase() })
+      .expect(202);
+    const token = await tokenFromMail(ctx, user.email, /Reset your password/);
+
+    const newPassword = 'a brand new passphrase';
+    expect(
+      (await request(ctx.app).post('/auth/reset-password').send({ token, password: newPassword })).status,
+    ).toBe(204);
+
+    expect((await me(user.accessToken)).status).toBe(401);
+    expect((await me(phone.accessToken)).status).toBe(401);
+    expect(
+      (await request(ctx.app).post('/auth/refresh').send({ refreshToken: phone.refreshToken })).status,
+    ).toBe(401);
+    expect(
+      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: newPassword })).status,
+    ).toBe(200);
+  });
+
+  it('a reset token works once', async () => {
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app).post('/auth/forgot-password').send({ email: user.email }).expect(202);
+    const token = await tokenFromMail(ctx, user.email, /Reset your password/);
+    await request(ctx.app)
+      .post('/auth/reset-password')
+      .send({ token, password: 'first new passphrase' })
+      .expect(204);
+    const again = await request(ctx.app)
+      .post('/auth/reset-password')
+      .send({ token, password: 'second new passphrase' });
+    expect(again.status).toBe(422);
+    expect(again.body.code).toBe('invalid-or-expired-token');
+  });
+
+  it('an expired reset token is refused and the password stays', async () => {
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app).post('/auth/forgot-password').send({ email: user.email }).expect(202);
+    const token = await tokenFromMail(ctx, user.email, /Reset your password/);
+    await ctx.db.prisma.oneTimeToken.updateMany({
+      where: { userId: user.id, purpose: 'reset_password' },
+      data: { expiresAt: new Date(Date.now() - 1000) },
+    });
+    expect(
+      (
+        await request(ctx.app)
+          .post('/auth/reset-password')
+          .send({ token, password: 'a brand new passphrase' })
+      ).status,
+    ).toBe(422);
+    expect(
+      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
+        .status,
+    ).toBe(200);
+  });
+
+  it('a common new password is refused and the link stays usable', async () => {
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app).post('/auth/forgot-password').send({ email: user.email }).expect(202);
+    const token = await tokenFromMail(ctx, user.email, /Reset your password/);
+    const weak = await request(ctx.app).post('/auth/reset-password').send({ token, password: 'qwertyuiop' });
+    expect(weak.status).toBe(422);
+    expect(weak.body.code).toBe('weak-password');
+    expect(
+      (
+        await request(ctx.app)
+          .post('/auth/reset-password')
+          .send({ token, password: 'a brand new passphrase' })
+      ).status,
+    ).toBe(204);
+  });
+
+  it('a verification token cannot be used as a reset token', async () => {
+    const user = await registerAndLogin(ctx);
+    const token = await tokenFromMail(ctx, user.email, /Confirm your email/);
+    expect(
+      (
+        await request(ctx.app)
+          .post('/auth/reset-password')
+          .send({ token, password: 'a brand new passphrase' })
+      ).status,
+    ).toBe(422);
+  });
+
+  it('an unknown email sends no mail', async () => {
+    const email = `ghost-${uniqueSuffix()}@example.com`;
+    await request(ctx.app).post('/auth/forgot-password').send({ email }).expect(202);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(ctx.outbox.latestTo(email)).toBeUndefined();
+  });
+});
+
+describe('GET /dev/outbox', () => {
+  it('outside production, lists the mails newest first', async () => {
+    const user = await registerAndLogin(ctx);
+    await expect.poll(() => ctx.outbox.latestTo(user.email)).toBeDefined();
+    const res = await request(ctx.app).get('/dev/outbox');
+    expect(res.status).toBe(200);
+    expect(res.body.items.some((m: { to: string }) => m.to === user.email)).toBe(true);
+  });
+
+  it('in production, does not exist (404)', async () => {
+    const prod = buildTestApp({ NODE_ENV: 'production' });
+    try {
+      expect((await request(prod.app).get('/dev/outbox')).status).toBe(404);
+      const doc = await request(prod.app).get('/openapi.json');
+      expect(Object.keys(doc.body.paths)).not.toContain('/dev/outbox');
+    } finally {
+      await prod.close();
+    }
+  });
+});
