@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type SpawnOptions } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
@@ -185,6 +185,63 @@ function chownIfRoot(target: string, user: { uid: number; gid: number } | undefi
   if (user) fs.chownSync(target, user.uid, user.gid);
 }
 
+/** Whether the `postgres` user may use `target` (`-x`: run a binary or walk into a folder). */
+function postgresCan(user: { uid: number; gid: number }, test: '-x' | '-w', target: string): boolean {
+  return spawnSync('test', [test, target], { uid: user.uid, gid: user.gid }).status === 0;
+}
+
+// As root, Postgres runs as the `postgres` user, which cannot reach a checkout under a private folder
+// (a mktemp -d clone, a 0700 home). Then the binaries are copied once, and the data kept, under a shared
+// folder it can reach; the holders and the lock stay in the checkout, where only we need them.
+const SHARED_ROOT = path.join(os.tmpdir() === '/tmp' ? '/var/tmp' : os.tmpdir(), 'mini-backends-postgres');
+
+function reachableLayout(
+  bin: Binaries,
+  paths: Paths,
+  rootDir: string,
+  user: { uid: number; gid: number } | undefined,
+): { bin: Binaries; paths: Paths } {
+  if (!user) return { bin, paths };
+  const binReachable = postgresCan(user, '-x', bin.initdb) && postgresCan(user, '-x', bin.pg_ctl);
+  const dataReachable = postgresCan(user, '-x', path.dirname(paths.dataDir));
+  if (binReachable && dataReachable) return { bin, paths };
+
+  fs.mkdirSync(SHARED_ROOT, { recursive: true, mode: 0o755 });
+  fs.chmodSync(SHARED_ROOT, 0o755);
+  let reachableBin = bin;
+  if (!binReachable) {
+    // native/bin/initdb -> native: the folder with bin/, lib/ and share/ that must move together.
+    const nativeDir = path.dirname(path.dirname(bin.initdb));
+    const pkg = JSON.parse(fs.readFileSync(path.join(nativeDir, '..', 'package.json'), 'utf8')) as {
+      name: string;
+      version: string;
+    };
+    const copy = path.join(SHARED_ROOT, `${path.basename(pkg.name)}-${pkg.version}`);
+    if (!fs.existsSync(path.join(copy, 'bin', 'pg_ctl'))) {
+      const partial = `${copy}.${process.pid}.partial`;
+      fs.cpSync(nativeDir, partial, { recursive: true, verbatimSymlinks: true });
+      try {
+        fs.renameSync(partial, copy);
+      } catch (error) {
+        // Another process finished the same copy first: use theirs.
+        fs.rmSync(partial, { recursive: true, force: true });
+        if (!fs.existsSync(path.join(copy, 'bin', 'pg_ctl'))) throw error;
+      }
+    }
+    reachableBin = { initdb: path.join(copy, 'bin', 'initdb'), pg_ctl: path.join(copy, 'bin', 'pg_ctl') };
+  }
+  let reachablePaths = paths;
+  if (!dataReachable) {
+    const dataDir = path.join(SHARED_ROOT, `data-${hash(rootDir)}`);
+    reachablePaths = { ...paths, dataDir, logFile: path.join(dataDir, 'postgres.log') };
+  }
+  return { bin: reachableBin, paths: reachablePaths };
+}
+
+function hash(text: string): string {
+  return createHash('sha256').update(text).digest('hex').slice(0, 12);
+}
+
 function isInitialised(dataDir: string): boolean {
   return fs.existsSync(path.join(dataDir, 'PG_VERSION'));
 }
@@ -307,12 +364,12 @@ function resolvePort(port: number | undefined): number {
 export async function acquireEmbeddedPostgres(options: AcquireEmbeddedOptions): Promise<AdminHandle> {
   const logger = options.logger ?? silentLogger;
   const wantedPort = resolvePort(options.port);
-  const paths = pathsFor(path.resolve(options.rootDir));
-  const bin = await loadBinaries();
+  const rootDir = path.resolve(options.rootDir);
   const user = postgresUser();
-
+  const checkoutPaths = pathsFor(rootDir);
   // Postgres, running as its own user when we are root, must be able to walk down to its data directory.
-  fs.mkdirSync(path.dirname(paths.dataDir), { recursive: true, mode: 0o755 });
+  fs.mkdirSync(path.dirname(checkoutPaths.dataDir), { recursive: true, mode: 0o755 });
+  const { bin, paths } = reachableLayout(await loadBinaries(), checkoutPaths, rootDir, user);
   const holderFile = path.join(paths.holdersDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
 
   const port = await withLock(paths.lockDir, async () => {
