@@ -1,0 +1,106 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { uniqueSuffix } from '@mini/testing';
+import { buildTestApp, registerAndLogin } from './helpers.ts';
+
+// Small limits so a handful of attempts trips them; TRUST_PROXY lets each test be its own client IP
+// through X-Forwarded-For, as behind a real load balancer.
+const ctx = buildTestApp({
+  TRUST_PROXY: 'true',
+  LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
+  LOGIN_MAX_FAILURES_PER_IP: '5',
+  LOGIN_LOCK_BASE_SECONDS: '30',
+});
+afterAll(() => ctx.close());
+
+const randomIp = () =>
+  `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
+
+function attempt(email: string, password: string, ip = randomIp()) {
+  return request(ctx.app).post('/auth/login').set('X-Forwarded-For', ip).send({ email, password });
+}
+
+/** Moves a key's lock into the past, as if its time had run out. */
+async function expireLock(key: string) {
+  await ctx.db.prisma.loginThrottle.update({
+    where: { key },
+    data: { lockedUntil: new Date(Date.now() - 1000) },
+  });
+}
+
+describe('brute-force protection per account', () => {
+  it('after 3 wrong passwords, the 4th attempt is 429 with Retry-After, even with the right password', async () => {
+    const user = await registerAndLogin(ctx);
+    for (let i = 0; i < 3; i++) expect((await attempt(user.email, 'wrong password')).status).toBe(401);
+
+    const locked = await attempt(user.email, user.password);
+    expect(locked.status).toBe(429);
+    expect(locked.body.code).toBe('too-many-login-attempts');
+    const retryAfter = Number(locked.headers['retry-after']);
+    expect(retryAfter).toBeGreaterThan(0);
+    expect(retryAfter).toBeLessThanOrEqual(30);
+  });
+
+  it('a locked account answers a right and a wrong password identically', async () => {
+    const user = await registerAndLogin(ctx);
+    for (let i = 0; i < 3; i++) await attempt(user.email, 'wrong password');
+    const right = await attempt(user.email, user.password);
+    const wrong = await attempt(user.email, 'wrong password');
+    expect(right.status).toBe(wrong.status);
+    expect({ ...right.body, requestId: undefined }).toEqual({ ...wrong.body, requestId: undefined });
+  });
+
+  it('an unknown email is locked exactly like a real one: a lock does not reveal which accounts exist', async () => {
+    const email = `nobody-${uniqueSuffix()}@example.com`;
+    for (let i = 0; i < 3; i++) expect((await attempt(email, 'whatever it is')).status).toBe(401);
+    expect((await attempt(email, 'whatever it is')).status).toBe(429);
+  });
+
+  it('the back-off grows: once a lock ends, the next failure locks again for twice as long', async () => {
+    const user = await registerAndLogin(ctx);
+    for (let i = 0; i < 3; i++) await attempt(user.email, 'wrong password');
+    const first = Number((await attempt(user.email, 'wrong password')).headers['retry-after']);
+
+    const key = `account:${user.email.toLowerCase()}`;
+    await expireLock(key);
+    expect((await attempt(user.email, 'wrong password')).status).toBe(401);
+    const second = Number((await attempt(user.email, 'wrong password')).headers['retry-after']);
+    expect(second).toBeGreaterThan(first);
+    expect(second).toBeGreaterThanOrEqual(59);
+
+    await expireLock(key);
+    await attempt(user.email, 'wrong password');
+    const third = Number((await attempt(user.email, 'wrong password')).headers['retry-after']);
+    expect(third).toBeGreaterThanOrEqual(119);
+  });
+
+  it('a successful sign-in resets the account counter', async () => {
+    const user = await registerAndLogin(ctx);
+    for (let i = 0; i < 2; i++) await attempt(user.email, 'wrong password');
+    expect((await attempt(user.email, user.password)).status).toBe(200);
+    for (let i = 0; i < 2; i++) expect((await attempt(user.email, 'wrong password')).status).toBe(401);
+    expect((await attempt(user.email, user.password)).status).toBe(200);
+  });
+
+  it('the email is counted case-insensitively and trimmed', async () => {
+    const user = await registerAndLogin(ctx);
+    await attempt(user.email.toUpperCase(), 'wrong password');
+    await attempt(` ${user.email}`, 'wrong password');
+    await attempt(user.email, 'wrong password');
+    expect((await attempt(user.email, user.password)).status).toBe(429);
+  });
+});
+
+describe('brute-force protection per IP', () => {
+  it('one IP failing across many accounts is locked out, other IPs are not', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < 5; i++) {
+      expect((await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', ip)).status).toBe(401);
+    }
+    const user = await registerAndLogin(ctx);
+    const fromAttacker = await attempt(user.email, user.password, ip);
+    expect(fromAttacker.status).toBe(429);
+    expect(Number(fromAttacker.headers['retry-after'])).toBeGreaterThan(0);
+    expect((await attempt(user.email, user.password, randomIp())).status).toBe(200);
+  });
+});
