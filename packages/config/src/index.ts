@@ -20,10 +20,25 @@ export class ConfigError extends Error {
 // Over-matching is the safe direction: a public key or JWKS URL hidden from a log line costs nothing,
 // a leaked password does. `_URL$` covers DATABASE_URL and REDIS_URL, which carry credentials.
 const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|PRIVATE|CREDENTIAL|_URL$|DSN/i;
+// ...but a duration or a count is never a secret, whatever it is about (ACCESS_TOKEN_TTL_SECONDS).
+const SETTING_NAME = /_(SECONDS|MS|TTL|HOURS|MINUTES|DAYS|COST|MAX|LIMIT|COUNT)$/i;
+const URL_NAME = /_URL$|DSN/i;
 
 /** Whether a variable's value must never appear in an error message or a log line. */
 export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name);
+  return SECRET_NAME.test(name) && !SETTING_NAME.test(name);
+}
+
+// For a URL the host and database are what an operator needs to see; only the password is secret.
+function redactUrl(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password) url.password = 'redacted';
+    url.search = url.search ? '?redacted' : '';
+    return url.toString();
+  } catch {
+    return '[redacted]';
+  }
 }
 
 /** 'true'/'false'/'1'/'0' (any case) -> boolean. Use as `booleanFromEnv().default(false)`. */
@@ -180,11 +195,15 @@ export function loadConfigOrExit<S extends z.ZodType>(
   }
 }
 
-/** A copy fit for a start-up log line: every secret-looking variable's value becomes '[redacted]'. */
+/**
+ * A copy fit for a start-up log line: every secret-looking variable's value becomes '[redacted]'; a URL keeps
+ * its scheme, host and path, with the password and query (which may hold one) redacted.
+ */
 export function redactConfig<T extends object>(config: T): Record<string, unknown> {
   const copy: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(config)) {
-    copy[name] = isSecretName(name) && value !== undefined ? '[redacted]' : value;
+    if (!isSecretName(name) || value === undefined) copy[name] = value;
+    else copy[name] = URL_NAME.test(name) && typeof value === 'string' ? redactUrl(value) : '[redacted]';
   }
   return copy;
 }

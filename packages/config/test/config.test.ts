@@ -168,8 +168,23 @@ describe('.env files', () => {
 
 describe('redactConfig', () => {
   it('replaces secret-looking values and keeps the rest', () => {
-    const redacted = redactConfig({ DATABASE_URL: DB, JWT_SECRET: 'x', PORT: 3000, HOST: 'h' });
-    expect(redacted).toEqual({ DATABASE_URL: '[redacted]', JWT_SECRET: '[redacted]', PORT: 3000, HOST: 'h' });
+    const redacted = redactConfig({ JWT_SECRET: 'x', PORT: 3000, HOST: 'h' });
+    expect(redacted).toEqual({ JWT_SECRET: '[redacted]', PORT: 3000, HOST: 'h' });
+  });
+
+  it('when a URL carries a password or a query, shows its host and database but not those', () => {
+    const redacted = redactConfig({
+      DATABASE_URL: 'postgres://auth:s3cret-pw@db.internal:5432/auth?sslpassword=other',
+      REDIS_URL: 'not a url s3cret',
+    });
+    expect(redacted.DATABASE_URL).toBe('postgres://auth:redacted@db.internal:5432/auth?redacted');
+    expect(JSON.stringify(redacted)).not.toContain('s3cret');
+    expect(redacted.REDIS_URL).toBe('[redacted]');
+  });
+
+  it('when a secret-sounding name is a duration or a cost, keeps its value visible', () => {
+    const redacted = redactConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, BCRYPT_COST: 12, API_KEY: 'k' });
+    expect(redacted).toEqual({ ACCESS_TOKEN_TTL_SECONDS: 900, BCRYPT_COST: 12, API_KEY: '[redacted]' });
   });
 
   it('treats passwords, tokens, keys and URLs as secrets but not ports or hosts', () => {
