@@ -34,7 +34,27 @@ export const adminUserListSchema = z
       .int()
       .meta({ description: 'Users matching the filters, all pages together.', example: 1 }),
   })
-  .meta({ id: 'AdminUserList' });
+  .meta({
+    id: 'AdminUserList',
+    example: {
+      items: [
+        {
+          id: '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60',
+          email: 'ada@example.com',
+          emailVerified: true,
+          username: 'ada_lovelace',
+          displayName: 'Ada Lovelace',
+          role: 'user',
+          createdAt: '2026-05-01T12:00:00.000Z',
+          updatedAt: '2026-05-01T12:00:00.000Z',
+          disabled: false,
+          disabledAt: null,
+        },
+      ],
+      nextCursor: null,
+      total: 1,
+    },
+  });
 
 export const adminUpdateUserBody = z
   .object({ role: roleSchema.optional(), disabled: z.boolean().optional() })

@@ -20,8 +20,9 @@ export const loginBody = z
   .meta({ example: { email: 'ada@example.com', password: 'correct horse battery staple' } });
 
 export const refreshTokenBody = z
-  .object({ refreshToken: opaqueToken.meta({ example: 'q3v0yq9bX1eS0m1p7QfKQyNf3o9gJ3rV0xY6j8W2hZc' }) })
-  .strict();
+  .object({ refreshToken: opaqueToken })
+  .strict()
+  .meta({ example: { refreshToken: 'q3v0yq9bX1eS0m1p7QfKQyNf3o9gJ3rV0xY6j8W2hZc' } });
 
 export const tokenPairSchema = z
   .object({

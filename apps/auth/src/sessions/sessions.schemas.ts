@@ -21,7 +21,22 @@ export const sessionSchema = z
   })
   .meta({ id: 'Session' });
 
-export const sessionListSchema = z.object({ items: z.array(sessionSchema) }).meta({ id: 'SessionList' });
+export const sessionListSchema = z.object({ items: z.array(sessionSchema) }).meta({
+  id: 'SessionList',
+  example: {
+    items: [
+      {
+        id: '6a0c7a52-5a7e-4d0e-9d52-0f6f3f1b2c3d',
+        createdAt: '2026-05-01T12:00:00.000Z',
+        lastUsedAt: '2026-05-01T12:30:00.000Z',
+        expiresAt: '2026-05-31T12:00:00.000Z',
+        userAgent: 'curl/8.5.0',
+        ip: '203.0.113.7',
+        current: true,
+      },
+    ],
+  },
+});
 
 export function toSession(session: SessionRecord, currentSessionId: string): z.infer<typeof sessionSchema> {
   return {
