@@ -2,7 +2,8 @@
 // the shared embedded Postgres), migrates it, runs the services, and on Ctrl-C stops them and, when this
 // was the last user of the embedded Postgres, stops that too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
@@ -129,12 +130,36 @@ function childEnv(
     NODE_ENV: mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development'),
     AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? jwksUrl,
   };
+  if (mode === 'start' && app === 'auth' && !process.env.JWT_KEYS_DIR && !process.env.JWT_PRIVATE_KEY) {
+    env.JWT_KEYS_DIR = localSigningKeys();
+  }
   // A service gets its own credentials only, never the superuser's.
   delete env.DATABASE_ADMIN_URL;
   for (const other of Object.keys(DEFAULT_PORTS)) {
     if (other !== app) delete env[`${other.toUpperCase()}_DATABASE_URL`];
   }
   return env;
+}
+
+/**
+ * In production the auth service refuses to start without signing keys (it generates them only in
+ * development). `pnpm start` runs the production build on this machine, so it hands auth the local key
+ * folder that development uses, creating a key the same way (a P-256 PKCS#8 PEM named by its UTC time)
+ * when there is none. A real deployment sets JWT_PRIVATE_KEY or JWT_KEYS_DIR itself.
+ */
+function localSigningKeys(): string {
+  const dir = path.join(ROOT, '.data', 'keys', 'auth');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!readdirSync(dir).some((file) => file.endsWith('.pem'))) {
+    const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    const pem = privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    writeFileSync(path.join(dir, `${stamp}-${randomBytes(3).toString('hex')}.pem`), pem, { mode: 0o600 });
+  }
+  say(
+    `auth signs with the local keys in ${path.relative(ROOT, dir)} (set JWT_PRIVATE_KEY in a real deployment)`,
+  );
+  return dir;
 }
 
 /** Passes JSON log lines through untouched (they name their service) and prefixes everything else. */
