@@ -4,6 +4,7 @@
 // The password comes from ADMIN_PASSWORD, from standard input when piped, or from a prompt that does
 // not echo. It is never printed, and never taken as a flag: flags end up in shell history and `ps`.
 import { parseArgs } from 'node:util';
+import { DEFAULT_EMBEDDED_PORT } from '@mini/db';
 import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
@@ -63,6 +64,12 @@ if (!email || !username) {
   process.exit(2);
 }
 
+// Outside production, with nothing configured, use the database `pnpm dev` gives auth on the embedded
+// Postgres (role, database and password all "auth"), so the command works next to a running `pnpm dev`.
+if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production') {
+  const port = process.env.EMBEDDED_PG_PORT ?? String(DEFAULT_EMBEDDED_PORT);
+  process.env.DATABASE_URL = `postgres://auth:auth@127.0.0.1:${port}/auth`;
+}
 const config = loadConfig();
 const logger = createLogger({ name: 'auth-cli', level: 'warn' });
 const db = connectDatabase(config.DATABASE_URL, logger);
