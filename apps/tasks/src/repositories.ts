@@ -1,16 +1,16 @@
-import type { Database, DbClient } from './db.ts';
+import { poolSql, transactionSql, type Database, type DbClient, type SqlRunner } from './db.ts';
 import { idempotencyRepository } from './idempotency/idempotency.repository.ts';
 import { membersRepository } from './members/members.repository.ts';
 import { labelsRepository } from './labels/labels.repository.ts';
 import { projectsRepository } from './projects/projects.repository.ts';
 import { tasksRepository } from './tasks/tasks.repository.ts';
 
-function repositoriesOn(db: DbClient) {
+function repositoriesOn(db: DbClient, sql: SqlRunner) {
   return {
-    projects: projectsRepository(db),
+    projects: projectsRepository(db, sql),
     members: membersRepository(db),
     labels: labelsRepository(db),
-    tasks: tasksRepository(db),
+    tasks: tasksRepository(db, sql),
     idempotency: idempotencyRepository(db),
   };
 }
@@ -28,7 +28,8 @@ export interface Store {
 
 export function createStore(db: Database): Store {
   return {
-    repos: repositoriesOn(db.prisma),
-    transaction: (fn) => db.prisma.$transaction((tx) => fn(repositoriesOn(tx)), { timeout: 10_000 }),
+    repos: repositoriesOn(db.prisma, poolSql(db.pool)),
+    transaction: (fn) =>
+      db.prisma.$transaction((tx) => fn(repositoriesOn(tx, transactionSql(tx))), { timeout: 10_000 }),
   };
 }

@@ -1,5 +1,5 @@
 import { ConflictError, NotFoundError } from '@mini/http';
-import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, page } from '../shared/cursor.ts';
@@ -10,7 +10,7 @@ export function createLabelsService(store: Store) {
 
   return {
     async list(actor: Actor, projectId: string, options: PageRequest) {
-      await requireProject(repos, actor, projectId, 'read');
+      await requireRole(repos, actor, projectId, 'read');
       const sort = 'name:asc';
       const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
       const rows = await repos.labels.list(projectId, {
@@ -25,7 +25,7 @@ export function createLabelsService(store: Store) {
       projectId: string,
       input: { name: string; color?: string | undefined },
     ): Promise<LabelRecord> {
-      await requireProject(repos, actor, projectId, 'write');
+      await requireRole(repos, actor, projectId, 'write');
       const label = await repos.labels.create({
         projectId,
         name: input.name,
@@ -41,7 +41,7 @@ export function createLabelsService(store: Store) {
     },
 
     async delete(actor: Actor, projectId: string, labelId: string): Promise<void> {
-      await requireProject(repos, actor, projectId, 'write');
+      await requireRole(repos, actor, projectId, 'write');
       await store.transaction(async (tx) => {
         const label = await tx.labels.find(projectId, labelId);
         if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });

@@ -1,6 +1,6 @@
 import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
 import type { ProjectRole } from '../generated/prisma/enums.ts';
-import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, page } from '../shared/cursor.ts';
@@ -29,7 +29,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
 
   return {
     async list(actor: Actor, projectId: string, options: PageRequest) {
-      await requireProject(repos, actor, projectId, 'read');
+      await requireRole(repos, actor, projectId, 'read');
       const sort = 'username:asc';
       const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
       const rows = await repos.members.list(projectId, {
@@ -45,7 +45,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       input: { username: string; role: ProjectRole },
       context: CallContext,
     ): Promise<MemberRecord> {
-      await requireProject(repos, actor, projectId, 'manage');
+      await requireRole(repos, actor, projectId, 'manage');
       const user = await directory.findByUsername(input.username, context);
       if (!user) {
         throw new ValidationError('No user has this username.', {
@@ -78,7 +78,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       return store.transaction(async (tx) => {
         // Lock first, then check the caller's own role: it may have just been changed by another owner.
         await tx.projects.lock(projectId);
-        await requireProject(tx, actor, projectId, 'manage');
+        await requireRole(tx, actor, projectId, 'manage');
         const target = await tx.members.find(projectId, userId);
         if (!target) throw memberNotFound();
         if (target.role === role) return target;
@@ -91,7 +91,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
     async remove(actor: Actor, projectId: string, userId: string): Promise<void> {
       await store.transaction(async (tx) => {
         await tx.projects.lock(projectId);
-        await requireProject(tx, actor, projectId, userId === actor.id ? 'read' : 'manage');
+        await requireRole(tx, actor, projectId, userId === actor.id ? 'read' : 'manage');
         const target = await tx.members.find(projectId, userId);
         if (!target) throw memberNotFound();
         await assertKeepsAnOwner(tx, projectId, target);

@@ -1,4 +1,5 @@
-import type { DbClient } from '../db.ts';
+import type { DbClient, SqlRunner } from '../db.ts';
+import { Prisma } from '../generated/prisma/client.ts';
 import type { ProjectRole } from '../generated/prisma/enums.ts';
 
 export type { ProjectRole };
@@ -28,7 +29,7 @@ const projectSelect = {
   updatedAt: true,
 } as const;
 
-export function projectsRepository(db: DbClient) {
+export function projectsRepository(db: DbClient, sql: SqlRunner) {
   return {
     async createWithOwner(input: {
       name: string;
@@ -62,6 +63,15 @@ export function projectsRepository(db: DbClient) {
         select: { role: true, project: { select: projectSelect } },
       });
       return member ? { ...member.project, role: member.role } : null;
+    },
+
+    /** Only the user's role (one primary-key look-up): all that a read of the project's contents needs. */
+    async findRole(projectId: string, userId: string): Promise<ProjectRole | null> {
+      // Runs before every read of a project's contents, so it is plain SQL on the pool (see SqlRunner).
+      const rows = await sql.query<{ role: ProjectRole }>(
+        Prisma.sql`SELECT role::text AS role FROM project_members WHERE project_id = ${projectId}::uuid AND user_id = ${userId}::uuid`,
+      );
+      return rows[0]?.role ?? null;
     },
 
     /** Projects the user belongs to, newest first, keyset on (createdAt, id). */

@@ -2,7 +2,7 @@ import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, page, type CursorPayload } from '../shared/cursor.ts';
 import { assertRole, projectNotFound, type Access } from './access.ts';
-import type { ProjectForMember } from './projects.repository.ts';
+import type { ProjectForMember, ProjectRole } from './projects.repository.ts';
 
 export interface PageRequest {
   cursor?: string | undefined;
@@ -20,6 +20,19 @@ export async function requireProject(
   if (!project) throw projectNotFound();
   assertRole(project.role, access);
   return project;
+}
+
+/** Like requireProject, when only the role matters (the hot path of every list). */
+export async function requireRole(
+  repos: Repositories,
+  actor: Actor,
+  projectId: string,
+  access: Access,
+): Promise<ProjectRole> {
+  const role = await repos.projects.findRole(projectId, actor.id);
+  if (!role) throw projectNotFound();
+  assertRole(role, access);
+  return role;
 }
 
 export function createProjectsService(store: Store) {

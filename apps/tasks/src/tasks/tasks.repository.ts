@@ -1,4 +1,4 @@
-import type { DbClient } from '../db.ts';
+import type { DbClient, SqlRunner } from '../db.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { ProjectRole, TaskPriority, TaskStatus } from '../generated/prisma/enums.ts';
 
@@ -224,7 +224,7 @@ export function rowToRecord(row: TaskRow): TaskRecord {
   };
 }
 
-export function tasksRepository(db: DbClient) {
+export function tasksRepository(db: DbClient, sql: SqlRunner) {
   return {
     async findForMember(taskId: string, userId: string): Promise<TaskForMember | null> {
       const task = await db.task.findUnique({
@@ -307,7 +307,7 @@ export function tasksRepository(db: DbClient) {
     },
 
     async list(query: TaskListQuery): Promise<TaskRecord[]> {
-      const rows = await db.$queryRaw<TaskRow[]>(buildTaskListSql(query));
+      const rows = await sql.query<TaskRow>(buildTaskListSql(query));
       return rows.map(rowToRecord);
     },
 

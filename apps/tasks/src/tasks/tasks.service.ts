@@ -1,6 +1,6 @@
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '@mini/http';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
-import { requireProject, type PageRequest } from '../projects/projects.service.ts';
+import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { decodeCursor, page } from '../shared/cursor.ts';
@@ -353,7 +353,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
     },
 
     async listInProject(actor: Actor, projectId: string, options: TaskListOptions) {
-      await requireProject(repos, actor, projectId, 'read');
+      await requireRole(repos, actor, projectId, 'read');
       return listTasks(actor, { projectId }, options);
     },
 

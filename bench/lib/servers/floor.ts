@@ -1,0 +1,59 @@
+// The floor for the tasks list: the same two queries the endpoint runs (membership, then the page) through
+// plain pg in a bare node:http handler. No framework, no token check, no validation, no Prisma.
+import { createServer } from 'node:http';
+import pg from 'pg';
+import {
+  buildTaskListSql,
+  rowToRecord,
+  type TaskRow,
+} from '../../../apps/tasks/src/tasks/tasks.repository.ts';
+import { encodeCursor } from '../../../apps/tasks/src/shared/cursor.ts';
+
+const pool = new pg.Pool({
+  connectionString: process.env.DATABASE_URL,
+  max: Number(process.env.POOL_MAX ?? 10),
+});
+pool.on('error', () => {});
+
+// The endpoint's membership check, as the repository writes it.
+const MEMBERSHIP =
+  'SELECT role::text AS role FROM project_members WHERE project_id = $1::uuid AND user_id = $2::uuid';
+
+const server = createServer((req, res) => {
+  const url = new URL(req.url ?? '/', 'http://floor');
+  const projectId = /^\/projects\/([0-9a-f-]{36})\/tasks$/.exec(url.pathname)?.[1];
+  const userId = req.headers['x-user-id'];
+  if (!projectId || typeof userId !== 'string') return void res.writeHead(404).end();
+  const limit = Number(url.searchParams.get('limit') ?? 20);
+  const status = url.searchParams.get('status')?.split(',') as TaskRow['status'][] | undefined;
+  (async () => {
+    const member = await pool.query(MEMBERSHIP, [projectId, userId]);
+    if (member.rowCount === 0) return void res.writeHead(404).end();
+    const sql = buildTaskListSql({
+      scope: { projectId },
+      filters: status ? { status } : {},
+      sort: 'due',
+      order: 'asc',
+      after: null,
+      take: limit + 1,
+    });
+    const { rows } = await pool.query<TaskRow>(sql.text, sql.values);
+    const items = rows.slice(0, limit).map(rowToRecord);
+    const last = items.at(-1);
+    const nextCursor =
+      rows.length > limit && last
+        ? encodeCursor({ s: 'due:asc', v: last.dueAt?.toISOString() ?? null, id: last.id })
+        : null;
+    const body = JSON.stringify({ items, nextCursor });
+    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+    res.end(body);
+  })().catch(() => {
+    if (!res.headersSent) res.writeHead(500);
+    res.end();
+  });
+});
+server.listen(0, '127.0.0.1', () => {
+  const address = server.address();
+  process.send?.({ port: typeof address === 'object' && address ? address.port : 0 });
+});
+process.on('SIGTERM', () => server.close(() => void pool.end().then(() => process.exit(0))));

@@ -1,0 +1,202 @@
+// Benchmark of the tasks list endpoint against its ceiling and its floor (not a timed test):
+//   1. bare node:http returning JSON         - what this machine's HTTP stack can do at all
+//   2. the kit's /healthz on the tasks app   - what the framework and middleware cost
+//   3. GET /projects/:id/tasks (the endpoint) - authenticated, filtered, sorted, a page of 20
+//   4. the floor: the same SQL via plain pg in a bare node:http handler
+// Each server runs in its own process; each measurement runs a warm-up first, then 32 connections.
+// Database: DATABASE_ADMIN_URL when set, otherwise the embedded Postgres of this checkout.
+import { createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import {
+  bootstrapServiceDatabase,
+  dropServiceDatabase,
+  migrate,
+  releaseOnExit,
+  resolveAdminUrl,
+  serviceUrl,
+} from '../packages/db/src/index.ts';
+import { startChild, type Child } from './lib/child.ts';
+import { measure, type Measurement } from './lib/measure.ts';
+import { seedTasks } from './lib/seed-tasks.ts';
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+const CONNECTIONS = 32;
+const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
+const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
+const SIZE = { projects: 1_000, tasksPerProject: 100 };
+const LIST_QUERY = 'status=todo,in_progress&sort=due&limit=20';
+const ISSUER = 'http://auth.bench';
+const AUDIENCE = 'mini-backends';
+
+// ES256 tokens signed here with a throw-away key, exactly as the auth service would sign them.
+const { privateKey, publicKey } = generateKeyPairSync('ec', {
+  namedCurve: 'P-256',
+  publicKeyEncoding: { type: 'spki', format: 'pem' },
+  privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+});
+
+function tokenFor(sub: string, username: string): string {
+  const b64 = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
+  const now = Math.floor(Date.now() / 1000);
+  const head = b64({ alg: 'ES256', typ: 'JWT', kid: 'bench' });
+  const body = b64({
+    sub,
+    role: 'user',
+    username,
+    sid: randomUUID(),
+    iss: ISSUER,
+    aud: AUDIENCE,
+    iat: now,
+    exp: now + 3600,
+  });
+  const signature = createSign('SHA256')
+    .update(`${head}.${body}`)
+    .sign({ key: privateKey, dsaEncoding: 'ieee-p1363' })
+    .toString('base64url');
+  return `${head}.${body}.${signature}`;
+}
+
+const round = (value: number) => Math.round(value * 100) / 100;
+
+async function main(): Promise<void> {
+  const admin = await resolveAdminUrl({ rootDir: ROOT });
+  releaseOnExit(admin);
+  const service = { role: 'tasks_bench', database: 'tasks_bench', password: randomBytes(12).toString('hex') };
+  const children: Child[] = [];
+  try {
+    // A fresh database per run, so the figures never depend on what an earlier run left behind.
+    await dropServiceDatabase(admin.adminUrl, service);
+    await bootstrapServiceDatabase(admin.adminUrl, service);
+    const url = serviceUrl(admin.adminUrl, service);
+    await migrate({ url, migrationsDir: path.join(ROOT, 'apps/tasks/prisma/migrations') });
+
+    let started = Date.now();
+    const seeded = await seedTasks(url, SIZE);
+    console.log(`seeded ${SIZE.projects} projects and ${seeded.tasks} tasks in ${Date.now() - started} ms`);
+    const versionRow = await new pg.Client({ connectionString: url });
+    await versionRow.connect();
+    const pgVersion = (await versionRow.query<{ server_version: string }>('SHOW server_version')).rows[0]
+      ?.server_version;
+    await versionRow.end();
+
+    // Rotate over 500 (member, project) pairs so the run is not one hot row.
+    const pairs = seeded.pairs.filter((_, i) => i % 8 === 0).slice(0, 500);
+    const tokens = new Map(pairs.map((p) => [p.userId, tokenFor(p.userId, p.username)]));
+    let i = 0;
+    const nextPair = () => pairs[i++ % pairs.length] as (typeof pairs)[number];
+
+    started = Date.now();
+    const [bare, app, floor] = await Promise.all([
+      startChild(path.join(import.meta.dirname, 'lib/servers/bare.ts'), {}),
+      startChild(path.join(import.meta.dirname, 'lib/servers/tasks-app.ts'), {
+        NODE_ENV: 'production',
+        LOG_LEVEL: 'warn',
+        DATABASE_URL: url,
+        AUTH_ISSUER: ISSUER,
+        AUTH_AUDIENCE: AUDIENCE,
+        AUTH_PUBLIC_KEY: publicKey,
+      }),
+      startChild(path.join(import.meta.dirname, 'lib/servers/floor.ts'), { DATABASE_URL: url }),
+    ]);
+    children.push(bare, app, floor);
+    console.log(
+      `servers up in ${Date.now() - started} ms; ${CONNECTIONS} connections, ${WARMUP_SECONDS} s warm-up, ${DURATION_SECONDS} s measured\n`,
+    );
+
+    // One request first, to fail loudly on a wiring mistake instead of measuring 401s.
+    const probe = nextPair();
+    const check = await fetch(
+      `http://127.0.0.1:${app.port}/projects/${probe.projectId}/tasks?${LIST_QUERY}`,
+      {
+        headers: { authorization: `Bearer ${tokens.get(probe.userId)}` },
+      },
+    );
+    if (check.status !== 200) throw new Error(`list probe answered ${check.status}: ${await check.text()}`);
+    const sample = (await check.json()) as { items: unknown[] };
+    if (sample.items.length === 0) throw new Error('list probe returned no tasks; the seed is wrong');
+
+    const timing = {
+      connections: CONNECTIONS,
+      warmupSeconds: WARMUP_SECONDS,
+      durationSeconds: DURATION_SECONDS,
+    };
+    const results: Measurement[] = [];
+    results.push(await measure('bare node:http JSON', { url: `http://127.0.0.1:${bare.port}/`, ...timing }));
+    results.push(await measure('kit /healthz', { url: `http://127.0.0.1:${app.port}/healthz`, ...timing }));
+    const list = await measure('tasks list (auth, filter, 20)', {
+      url: `http://127.0.0.1:${app.port}`,
+      ...timing,
+      next: () => {
+        const pair = nextPair();
+        return {
+          path: `/projects/${pair.projectId}/tasks?${LIST_QUERY}`,
+          headers: { authorization: `Bearer ${tokens.get(pair.userId)}` },
+        };
+      },
+    });
+    results.push(list);
+    const floorResult = await measure('floor: same SQL, plain pg', {
+      url: `http://127.0.0.1:${floor.port}`,
+      ...timing,
+      next: () => {
+        const pair = nextPair();
+        return {
+          path: `/projects/${pair.projectId}/tasks?${LIST_QUERY}`,
+          headers: { 'x-user-id': pair.userId },
+        };
+      },
+    });
+    results.push(floorResult);
+
+    const ratio = round(list.requestsPerSec / floorResult.requestsPerSec);
+    const targets = {
+      listAtLeastHalfOfFloor: ratio >= 0.5,
+      listP99Under25Ms: list.p99Ms < 25,
+      zeroErrors: results.every((r) => r.errors === 0 && r.non2xx === 0),
+    };
+    console.log(`\nlist / floor throughput: ${ratio}  (target >= 0.5)`);
+    console.log(
+      `targets: ${Object.entries(targets)
+        .map(([name, ok]) => `${name} ${ok ? 'met' : 'MISSED'}`)
+        .join(', ')}`,
+    );
+
+    const out = path.join(import.meta.dirname, 'results/tasks-list.json');
+    mkdirSync(path.dirname(out), { recursive: true });
+    writeFileSync(
+      out,
+      JSON.stringify(
+        {
+          benchmark: 'tasks-list',
+          date: new Date().toISOString(),
+          environment: {
+            node: process.version,
+            postgres: pgVersion,
+            embeddedPostgres: admin.embedded,
+            cpus: os.cpus().length,
+            cpuModel: os.cpus()[0]?.model,
+          },
+          data: { projects: SIZE.projects, tasks: seeded.tasks },
+          request: `GET /projects/:projectId/tasks?${LIST_QUERY}`,
+          ...timing,
+          results,
+          listToFloorRatio: ratio,
+          targets,
+        },
+        null,
+        2,
+      ) + '\n',
+    );
+    console.log(`written to ${path.relative(ROOT, out)}`);
+    if (!targets.zeroErrors) process.exitCode = 1;
+  } finally {
+    await Promise.all(children.map((child) => child.stop()));
+    await dropServiceDatabase(admin.adminUrl, service).catch(() => {});
+    await admin.release();
+  }
+}
+
+await main();
