@@ -283,6 +283,13 @@ describe('Idempotency-Key on create', () => {
     expect(a.body.id).not.toBe(b.body.id);
   });
 
+  it('when the Idempotency-Key header is malformed, returns 422 naming it', async () => {
+    const { editor, project } = await projectWithEditor();
+    const res = await post(editor, project.id, 'x'.repeat(300), { title: 'x' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors['Idempotency-Key']).toBeDefined();
+  });
+
   it('when the create fails validation, the key stays unused', async () => {
     const { editor, project } = await projectWithEditor();
     const key = randomUUID();

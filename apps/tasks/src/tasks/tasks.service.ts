@@ -66,6 +66,9 @@ export interface CreateResult {
   replayed: boolean;
 }
 
+/** Rolls the create back when its Idempotency-Key turns out to be taken; never reaches a client. */
+class KeyAlreadyClaimed extends Error {}
+
 // Each sort's natural direction: soonest due, most urgent, newest, manual order.
 const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
   due: 'asc',
@@ -268,15 +271,20 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
 
       const { key, requestHash } = idempotency;
       const cutoff = new Date(Date.now() - options.idempotencyTtlMs);
-      const created = await store.transaction(async (tx) => {
-        // An expired key is free again: forget its old answer.
-        await tx.idempotency.deleteIfOlderThan(actor.id, key, cutoff);
-        if (!(await tx.idempotency.claim(actor.id, key, requestHash))) return null;
-        const task = await create(actor, projectId, input, tx);
-        await tx.idempotency.saveResponse(actor.id, key, 201, JSON.parse(JSON.stringify(task)));
-        return task;
-      });
-      if (created) return { task: created, replayed: false };
+      try {
+        const task = await store.transaction(async (tx) => {
+          // An expired key is free again: forget its old answer.
+          await tx.idempotency.deleteIfOlderThan(actor.id, key, cutoff);
+          // The failed insert has aborted the transaction: leave it by throwing, then read the first answer.
+          if (!(await tx.idempotency.claim(actor.id, key, requestHash))) throw new KeyAlreadyClaimed();
+          const created = await create(actor, projectId, input, tx);
+          await tx.idempotency.saveResponse(actor.id, key, 201, JSON.parse(JSON.stringify(created)));
+          return created;
+        });
+        return { task, replayed: false };
+      } catch (err) {
+        if (!(err instanceof KeyAlreadyClaimed)) throw err;
+      }
 
       const stored = await repos.idempotency.find(actor.id, key);
       if (!stored) throw new Error('idempotency key vanished between claim and read');
