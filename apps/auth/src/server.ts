@@ -4,11 +4,23 @@ import { startServer } from '@mini/http';
 import { loadConfig } from './config.ts';
 import { connectDatabase } from './db.ts';
 import { createApp } from './app.ts';
+import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
+import type { KeyStore } from './keys/key-store.ts';
 import { createRedisRevocationPublisher } from './revocation/revocation-publisher.ts';
 import { startSessionPurge } from './sessions/session-purge.ts';
 
 const config = loadConfig();
 const logger = createLogger({ name: 'auth', level: config.LOG_LEVEL });
+let keys: KeyStore;
+try {
+  keys = loadKeyStoreFromConfig(config);
+} catch (err) {
+  // Same shape as the config errors: one line naming what to fix, no stack trace.
+  process.stderr.write(
+    `Invalid configuration:\n  signing keys: ${err instanceof Error ? err.message : String(err)}\n`,
+  );
+  process.exit(1);
+}
 const db = connectDatabase(config.DATABASE_URL, logger);
 const revocations = config.REDIS_URL
   ? createRedisRevocationPublisher({
@@ -20,7 +32,7 @@ const revocations = config.REDIS_URL
 if (!revocations) {
   logger.warn('REDIS_URL is not set: other services learn about logouts only when access tokens expire');
 }
-const app = createApp({ config, db, logger, ...(revocations ? { revocations } : {}) });
+const app = createApp({ config, db, logger, keys, ...(revocations ? { revocations } : {}) });
 const purge = startSessionPurge(db, logger);
 
 logger.info({ config: redactConfig(config) }, 'starting');

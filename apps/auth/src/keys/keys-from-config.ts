@@ -4,16 +4,18 @@ import { loadKeyStore, type KeyStore } from './key-store.ts';
 
 /**
  * Production: JWT_PRIVATE_KEY or JWT_KEYS_DIR, never generated (config validation enforces it).
- * Development and test: the same, or else a key generated once into .data/keys/auth, so tokens survive
- * restarts and the other services' cached JWKS stays valid.
+ * Development and test: the same, and an empty (or absent) key folder, .data/keys/auth by default, gets a
+ * key generated once, so tokens survive restarts and the other services' cached JWKS stays valid.
  */
 export function loadKeyStoreFromConfig(config: Config): KeyStore {
-  const useDevDir = config.NODE_ENV !== 'production' && !config.JWT_KEYS_DIR && !config.JWT_PRIVATE_KEY;
+  const development = config.NODE_ENV !== 'production';
+  const useDevDir = development && !config.JWT_KEYS_DIR && !config.JWT_PRIVATE_KEY;
   return loadKeyStore({
     keysDir: config.JWT_KEYS_DIR ?? (useDevDir ? DEFAULT_DEV_KEYS_DIR : undefined),
     privateKeyPem: config.JWT_PRIVATE_KEY?.replace(/\\n/g, '\n'),
     previousPublicKeysPem: config.JWT_PREVIOUS_PUBLIC_KEYS?.replace(/\\n/g, '\n'),
     signingKid: config.JWT_SIGNING_KID,
-    generateIfMissing: useDevDir,
+    // Outside production an empty key folder gets a first key; in production an empty one is an error.
+    generateIfMissing: development && !config.JWT_PRIVATE_KEY,
   });
 }
