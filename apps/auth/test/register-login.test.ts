@@ -117,6 +117,7 @@ describe('POST /auth/login', () => {
       .send({ email: input.email.toUpperCase(), password: input.password });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+    expect(res.headers['cache-control']).toBe('no-store');
     expect(typeof res.body.refreshToken).toBe('string');
     expect(res.body.refreshToken.length).toBeGreaterThanOrEqual(43);
 

@@ -1,4 +1,4 @@
-import { Router, type Request } from 'express';
+import { Router, type Request, type Response } from 'express';
 import type { ApiRegistry } from '@mini/validation';
 import type { ClientInfo, SessionsService } from '../sessions/sessions.service.ts';
 import { currentUser } from '../security/current-user.ts';
@@ -20,6 +20,12 @@ const TAGS = ['Auth'];
 function clientInfo(req: Request): ClientInfo {
   // req.ip honours TRUST_PROXY: behind a proxy it is the client's address, not the proxy's.
   return { userAgent: req.get('user-agent') ?? null, ip: req.ip ?? null };
+}
+
+// RFC 6749 5.1: answers carrying tokens must never be stored by a browser or a proxy cache.
+function noStore(res: Response): void {
+  res.set('Cache-Control', 'no-store');
+  res.set('Pragma', 'no-cache');
 }
 
 export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: SessionsService): Router {
@@ -57,7 +63,10 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
       403: { description: 'REQUIRE_EMAIL_VERIFICATION is on and the email is not verified yet.' },
       429: { description: 'Too many failed attempts; retry after `Retry-After` seconds.' },
     },
-    handler: ({ body, req }) => auth.login(body, clientInfo(req)),
+    handler: ({ body, req, res }) => {
+      noStore(res);
+      return auth.login(body, clientInfo(req));
+    },
   });
 
   api.route(router, {
@@ -75,7 +84,10 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
         description: 'Unknown, spent, expired or revoked refresh token (`code`: invalid-refresh-token).',
       },
     },
-    handler: ({ body }) => sessions.refresh(body.refreshToken),
+    handler: ({ body, res }) => {
+      noStore(res);
+      return sessions.refresh(body.refreshToken);
+    },
   });
 
   api.route(router, {
