@@ -104,8 +104,26 @@ const taskSelect = {
 
 type SelectedTask = Prisma.TaskGetPayload<{ select: typeof taskSelect }>;
 
-function toRecord({ labels, ...task }: SelectedTask): TaskRecord {
-  return { ...task, labelIds: labels.map((l) => l.labelId) };
+function toRecord(task: SelectedTask): TaskRecord {
+  // Field by field, in the order of the list query's rows, so every answer lists the fields alike.
+  return {
+    id: task.id,
+    projectId: task.projectId,
+    title: task.title,
+    description: task.description,
+    status: task.status,
+    priority: task.priority,
+    dueAt: task.dueAt,
+    assigneeId: task.assigneeId,
+    labelIds: task.labels.map((l) => l.labelId),
+    position: task.position,
+    completedAt: task.completedAt,
+    version: task.version,
+    createdBy: task.createdBy,
+    updatedBy: task.updatedBy,
+    createdAt: task.createdAt,
+    updatedAt: task.updatedAt,
+  };
 }
 
 // The column (and the cast for a cursor value) behind each sort.
