@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { decodeCursor, encodeCursor } from '../src/shared/cursor.ts';
+import { parseIfMatch } from '../src/tasks/tasks.routes.ts';
+import { diffTask } from '../src/tasks/tasks.service.ts';
+import type { TaskRecord } from '../src/tasks/tasks.repository.ts';
+
+describe('parseIfMatch', () => {
+  it('reads strong tags, lists and *; ignores weak and malformed tags', () => {
+    expect(parseIfMatch(undefined)).toBeUndefined();
+    expect(parseIfMatch('"3"')).toEqual([3]);
+    expect(parseIfMatch('"2", "3"')).toEqual([2, 3]);
+    expect(parseIfMatch(' * ')).toBe('*');
+    expect(parseIfMatch('W/"3"')).toEqual([]);
+    expect(parseIfMatch('3')).toEqual([]);
+  });
+});
+
+describe('cursors', () => {
+  it('round-trip, and refuse another sort or a forged payload', () => {
+    const cursor = encodeCursor({ s: 'due:asc', v: null, id: '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60' });
+    expect(decodeCursor(cursor, 'due:asc')).toEqual({
+      s: 'due:asc',
+      v: null,
+      id: '3f1c2a9e-8b7d-4c6e-9f0a-1b2c3d4e5f60',
+    });
+    expect(() => decodeCursor(cursor, 'created:desc')).toThrow();
+    expect(() => decodeCursor('%%%', 'due:asc')).toThrow();
+    const forged = Buffer.from(JSON.stringify({ s: 'due:asc', v: {}, id: "x' OR 1=1" })).toString(
+      'base64url',
+    );
+    expect(() => decodeCursor(forged, 'due:asc')).toThrow();
+  });
+});
+
+describe('diffTask', () => {
+  const task: TaskRecord = {
+    id: 't',
+    projectId: 'p',
+    title: 'A',
+    description: null,
+    status: 'done',
+    priority: 'medium',
+    dueAt: new Date('2026-05-01T00:00:00Z'),
+    assigneeId: null,
+    labelIds: ['b', 'a'],
+    position: 1024,
+    completedAt: new Date('2026-04-01T00:00:00Z'),
+    version: 4,
+    createdBy: 'u',
+    updatedBy: 'u',
+    createdAt: new Date(),
+    updatedAt: new Date(),
+  };
+
+  it('records nothing for values that do not change (same date, same label set in another order)', () => {
+    const { fields } = diffTask(
+      task,
+      { title: 'A', dueAt: new Date('2026-05-01T00:00:00Z'), labelIds: ['a', 'b'] },
+      new Date(),
+    );
+    expect(fields).toEqual([]);
+  });
+
+  it('leaving done clears completedAt and records both changes', () => {
+    const { changes, fields } = diffTask(task, { status: 'todo' }, new Date());
+    expect(changes).toEqual({ status: 'todo', completedAt: null });
+    expect(fields.map((f) => f.field)).toEqual(['status', 'completedAt']);
+  });
+});
