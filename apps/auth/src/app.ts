@@ -135,7 +135,7 @@ export function createApp(deps: AppDeps): express.Express {
       app.use(jwksRoutes(api, keys));
       app.use(authRoutes(api, auth, sessions));
       app.use(sessionsRoutes(api, sessions));
-      app.use(usersRoutes(api, createUsersService({ users, sessions, hasher })));
+      app.use(usersRoutes(api, createUsersService({ users, sessions, hasher, throttle })));
       app.use(adminRoutes(api, createAdminService({ users, sessions, logger }), requireRole('admin')));
       if (devOutbox) app.use(outboxRoutes(api, devOutbox));
     },

@@ -104,3 +104,18 @@ describe('brute-force protection per IP', () => {
     expect((await attempt(user.email, user.password, randomIp())).status).toBe(200);
   });
 });
+
+describe('brute-force protection on password change', () => {
+  it('wrong current passwords count against the account: a stolen access token cannot guess it forever', async () => {
+    const user = await registerAndLogin(ctx);
+    const change = (currentPassword: string) =>
+      request(ctx.app)
+        .post('/users/me/password')
+        .set('Authorization', `Bearer ${user.accessToken}`)
+        .send({ currentPassword, newPassword: 'a different passphrase' });
+    for (let i = 0; i < 3; i++) expect((await change('a wrong guess')).status).toBe(422);
+    const locked = await change(user.password);
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers['retry-after'])).toBeGreaterThan(0);
+  });
+});

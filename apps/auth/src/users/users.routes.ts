@@ -58,10 +58,13 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
         description:
           'Wrong current password (`code`: wrong-current-password) or refused new one (`code`: weak-password).',
       },
+      429: {
+        description: 'Too many wrong current passwords (the sign-in counters); retry after `Retry-After`.',
+      },
     },
     handler: async ({ req, body }) => {
       const user = currentUser(req);
-      await users.changePassword(user.id, user.sessionId, body);
+      await users.changePassword(user.id, { sessionId: user.sessionId, ip: req.ip ?? 'unknown' }, body);
     },
   });
 

@@ -3,12 +3,14 @@ import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
 import { assertAcceptablePassword } from '../auth/auth.service.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
+import type { LoginThrottle } from '../throttle/login-throttle.ts';
 import { USER_USERNAME_UNIQUE, type UserRecord, type UsersRepository } from './users.repository.ts';
 
 export interface UsersServiceDeps {
   users: UsersRepository;
   sessions: SessionsService;
   hasher: PasswordHasher;
+  throttle: LoginThrottle;
 }
 
 function userNotFound(): NotFoundError {
@@ -23,7 +25,7 @@ export function usernameTaken(): ConflictError {
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { users, sessions, hasher } = deps;
+  const { users, sessions, hasher, throttle } = deps;
 
   async function mustFind(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
@@ -52,11 +54,14 @@ export function createUsersService(deps: UsersServiceDeps) {
      */
     async changePassword(
       id: string,
-      currentSessionId: string,
+      caller: { sessionId: string; ip: string },
       input: { currentPassword: string; newPassword: string },
     ): Promise<void> {
       const user = await mustFind(id);
+      // The same counters as sign-in: a stolen access token must not become a way to guess the password.
+      await throttle.assertAllowed(user.email, caller.ip);
       if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
+        await throttle.recordFailure(user.email, caller.ip);
         throw new ValidationError('The current password is incorrect.', {
           code: 'wrong-current-password',
           errors: { currentPassword: ['is incorrect'] },
@@ -64,7 +69,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       }
       assertAcceptablePassword('newPassword', input.newPassword, user);
       await users.updatePasswordHash(id, await hasher.hash(input.newPassword));
-      await sessions.endAllOfUser(id, 'password-changed', currentSessionId);
+      await throttle.recordSuccess(user.email);
+      await sessions.endAllOfUser(id, 'password-changed', caller.sessionId);
     },
 
     async publicProfileById(id: string): Promise<UserRecord> {
