@@ -4,7 +4,8 @@ import { uniqueSuffix } from '@mini/testing';
 import { buildTestApp, registerAndLogin } from './helpers.ts';
 
 // Small limits so a handful of attempts trips them; TRUST_PROXY lets each test be its own client IP
-// through X-Forwarded-For, as behind a real load balancer.
+// through X-Forwarded-For, as behind a real load balancer. Every failing request here must carry its own
+// IP: a failure from 127.0.0.1 under these limits would lock that address for every other test file.
 const ctx = buildTestApp({
   TRUST_PROXY: 'true',
   LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
@@ -108,9 +109,12 @@ describe('brute-force protection per IP', () => {
 describe('brute-force protection on password change', () => {
   it('wrong current passwords count against the account: a stolen access token cannot guess it forever', async () => {
     const user = await registerAndLogin(ctx);
+    // Its own client IP: 127.0.0.1 is shared with every other test file running against this database.
+    const ip = randomIp();
     const change = (currentPassword: string) =>
       request(ctx.app)
         .post('/users/me/password')
+        .set('X-Forwarded-For', ip)
         .set('Authorization', `Bearer ${user.accessToken}`)
         .send({ currentPassword, newPassword: 'a different passphrase' });
     for (let i = 0; i < 3; i++) expect((await change('a wrong guess')).status).toBe(422);
