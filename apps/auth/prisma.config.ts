@@ -1,18 +1,3 @@
-import path from 'node:path';
-import { defineConfig } from 'prisma/config';
+import { servicePrismaConfig } from '@mini/db/prisma-config';
 
-// `prisma generate` never runs the schema engine, but Prisma 7 downloads it before any command, which
-// fails offline. For generate only, point Prisma at a stub; migrate and the rest keep the real engine.
-if (process.argv.includes('generate') && !process.env.PRISMA_SCHEMA_ENGINE_BINARY) {
-  process.env.PRISMA_SCHEMA_ENGINE_BINARY = path.resolve(
-    import.meta.dirname,
-    '../../prisma/schema-engine-stub.sh',
-  );
-}
-
-export default defineConfig({
-  schema: 'prisma/schema.prisma',
-  migrations: { path: 'prisma/migrations' },
-  // process.env, not env(): env() throws when the variable is unset, and generate does not need it.
-  datasource: { url: process.env.DATABASE_URL ?? '' },
-});
+export default servicePrismaConfig();
