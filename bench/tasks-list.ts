@@ -29,6 +29,7 @@ const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const SIZE = { projects: 1_000, tasksPerProject: 100 };
 const LIST_QUERY = 'status=todo,in_progress&sort=due&limit=20';
 const ISSUER = 'http://auth.bench';
+const PROFILE_DIR = path.join(os.tmpdir(), 'tasks-bench-profiles');
 const AUDIENCE = 'mini-backends';
 
 // ES256 tokens signed here with a throw-away key, exactly as the auth service would sign them.
@@ -98,6 +99,8 @@ async function main(): Promise<void> {
         AUTH_ISSUER: ISSUER,
         AUTH_AUDIENCE: AUDIENCE,
         AUTH_PUBLIC_KEY: publicKey,
+        // BENCH_PROFILE=1: a CPU profile of the app (open it in Chrome DevTools or speedscope).
+        ...(process.env.BENCH_PROFILE && { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${PROFILE_DIR}` }),
       }),
       startChild(path.join(import.meta.dirname, 'lib/servers/floor.ts'), { DATABASE_URL: url }),
     ]);
@@ -195,6 +198,7 @@ async function main(): Promise<void> {
   } finally {
     await Promise.all(children.map((child) => child.stop()));
     await dropServiceDatabase(admin.adminUrl, service).catch(() => {});
+    if (process.env.BENCH_PROFILE) console.log(`app CPU profile written to ${PROFILE_DIR}`);
     await admin.release();
   }
 }

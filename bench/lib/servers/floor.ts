@@ -2,6 +2,8 @@
 // plain pg in a bare node:http handler. No framework, no token check, no validation, no Prisma.
 import { createServer } from 'node:http';
 import pg from 'pg';
+import { poolSql } from '../../../apps/tasks/src/db.ts';
+import { memberRoleSql } from '../../../apps/tasks/src/projects/projects.repository.ts';
 import {
   buildTaskListSql,
   rowToRecord,
@@ -15,9 +17,8 @@ const pool = new pg.Pool({
 });
 pool.on('error', () => {});
 
-// The endpoint's membership check, as the repository writes it.
-const MEMBERSHIP =
-  'SELECT role::text AS role FROM project_members WHERE project_id = $1::uuid AND user_id = $2::uuid';
+// The endpoint's own SQL and SQL runner (prepared statements included); only the framework is missing.
+const sql = poolSql(pool);
 
 const server = createServer((req, res) => {
   const url = new URL(req.url ?? '/', 'http://floor');
@@ -27,17 +28,18 @@ const server = createServer((req, res) => {
   const limit = Number(url.searchParams.get('limit') ?? 20);
   const status = url.searchParams.get('status')?.split(',') as TaskRow['status'][] | undefined;
   (async () => {
-    const member = await pool.query(MEMBERSHIP, [projectId, userId]);
-    if (member.rowCount === 0) return void res.writeHead(404).end();
-    const sql = buildTaskListSql({
-      scope: { projectId },
-      filters: status ? { status } : {},
-      sort: 'due',
-      order: 'asc',
-      after: null,
-      take: limit + 1,
-    });
-    const { rows } = await pool.query<TaskRow>(sql.text, sql.values);
+    const member = await sql.query<{ role: string }>(memberRoleSql(projectId, userId));
+    if (member.length === 0) return void res.writeHead(404).end();
+    const rows = await sql.query<TaskRow>(
+      buildTaskListSql({
+        scope: { projectId },
+        filters: status ? { status } : {},
+        sort: 'due',
+        order: 'asc',
+        after: null,
+        take: limit + 1,
+      }),
+    );
     const items = rows.slice(0, limit).map(rowToRecord);
     const last = items.at(-1);
     const nextCursor =

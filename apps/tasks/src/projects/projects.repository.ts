@@ -29,6 +29,11 @@ const projectSelect = {
   updatedAt: true,
 } as const;
 
+/** The membership check of every request into a project. Exported for the benchmark's floor. */
+export function memberRoleSql(projectId: string, userId: string): Prisma.Sql {
+  return Prisma.sql`SELECT role::text AS role FROM project_members WHERE project_id = ${projectId}::uuid AND user_id = ${userId}::uuid`;
+}
+
 export function projectsRepository(db: DbClient, sql: SqlRunner) {
   return {
     async createWithOwner(input: {
@@ -68,9 +73,7 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
     /** Only the user's role (one primary-key look-up): all that a read of the project's contents needs. */
     async findRole(projectId: string, userId: string): Promise<ProjectRole | null> {
       // Runs before every read of a project's contents, so it is plain SQL on the pool (see SqlRunner).
-      const rows = await sql.query<{ role: ProjectRole }>(
-        Prisma.sql`SELECT role::text AS role FROM project_members WHERE project_id = ${projectId}::uuid AND user_id = ${userId}::uuid`,
-      );
+      const rows = await sql.query<{ role: ProjectRole }>(memberRoleSql(projectId, userId));
       return rows[0]?.role ?? null;
     },
 
