@@ -3,7 +3,7 @@
 
 type Operation = {
   parameters?: unknown[];
-  responses?: Record<string, { headers?: Record<string, unknown> }>;
+  responses?: Record<string, { description?: string; headers?: Record<string, unknown> }>;
 };
 
 const ifMatch = {
@@ -11,6 +11,15 @@ const ifMatch = {
   in: 'header',
   required: false,
   description: 'The ETag of the version you read; a stale one is refused with 412. `*` matches any version.',
+  schema: { type: 'string' },
+  example: '"3"',
+};
+
+const ifNoneMatch = {
+  name: 'If-None-Match',
+  in: 'header',
+  required: false,
+  description: 'The ETag you hold; if the task is unchanged, the answer is 304 with no body.',
   schema: { type: 'string' },
   example: '"3"',
 };
@@ -36,7 +45,10 @@ export function documentHeaders(document: Record<string, unknown>): Record<strin
     if (response) response.headers = { ...response.headers, ETag: etag };
   };
   add('/projects/{projectId}/tasks', 'post', idempotencyKey, '201');
-  add('/tasks/{taskId}', 'get', null, '200');
+  add('/tasks/{taskId}', 'get', ifNoneMatch, '200');
+  const get = paths['/tasks/{taskId}']?.get;
+  if (get?.responses)
+    get.responses['304'] = { description: 'Not modified: your copy (If-None-Match) is current.' };
   add('/tasks/{taskId}', 'patch', ifMatch, '200');
   add('/tasks/{taskId}', 'delete', ifMatch, null);
   return document;

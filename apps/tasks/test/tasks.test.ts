@@ -62,6 +62,18 @@ describe('creating and reading tasks', () => {
     expect(got.body).toEqual(res.body);
   });
 
+  it('when If-None-Match carries the current ETag, GET answers 304 without a body; after a change, 200', async () => {
+    const { editor, project } = await projectWithEditor();
+    const task = await createTask(ctx.app, editor, project.id);
+    const cached = await as(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
+    expect(cached.status).toBe(304);
+    expect(cached.text).toBeFalsy();
+    await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'changed' });
+    const fresh = await as(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
+    expect(fresh.status).toBe(200);
+    expect(fresh.headers.etag).toBe('"2"');
+  });
+
   it('new tasks go to the end of the manual order', async () => {
     const { owner, project } = await projectWithEditor();
     const a = await createTask(ctx.app, owner, project.id);
