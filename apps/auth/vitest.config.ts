@@ -6,5 +6,9 @@ export default defineProject({
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/global-setup.ts'],
     env: { NODE_ENV: 'test' },
+    // The whole workspace's test files share a couple of CPUs in CI; a request that takes 50 ms alone can
+    // take seconds then. Generous limits keep the tests about behaviour, not about the machine's load.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
   },
 });

@@ -6,10 +6,15 @@ import { buildTestApp, login, registerAndLogin, type TestContext } from './helpe
 const ctx = buildTestApp();
 afterAll(() => ctx.close());
 
-/** The token in the latest mail to `email` (mail is sent in the background, so wait for it). */
+/**
+ * The token in the latest mail to `email` with this subject. Mail goes out in the background, so it is
+ * awaited; and a registration's verification mail may arrive after a reset mail asked for later, so the
+ * subject, not the order, picks the message.
+ */
 async function tokenFromMail(c: TestContext, email: string, subject: RegExp): Promise<string> {
-  await expect.poll(() => c.outbox.latestTo(email)?.subject ?? '', { timeout: 5000 }).toMatch(subject);
-  const text = c.outbox.latestTo(email)?.text ?? '';
+  const find = () => c.outbox.messages.findLast((m) => m.to === email && subject.test(m.subject));
+  await expect.poll(() => find()?.text ?? '', { timeout: 10_000 }).toMatch(/token=/);
+  const text = find()?.text ?? '';
   const match = /token=([\w-]+)/.exec(text);
   if (!match?.[1]) throw new Error(`no token in mail: ${text}`);
   return match[1];
