@@ -1,3 +1,4 @@
+import { isUniqueViolation } from '@mini/db';
 import type { DbClient } from '../db.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 
@@ -21,7 +22,7 @@ export function idempotencyRepository(db: DbClient) {
         });
         return true;
       } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return false;
+        if (isUniqueViolation(err)) return false;
         throw err;
       }
     },

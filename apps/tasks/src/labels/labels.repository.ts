@@ -1,5 +1,5 @@
+import { isUniqueViolation } from '@mini/db';
 import type { DbClient } from '../db.ts';
-import { Prisma } from '../generated/prisma/client.ts';
 
 export interface LabelRecord {
   id: string;
@@ -35,7 +35,7 @@ export function labelsRepository(db: DbClient) {
       try {
         return await db.label.create({ data: input, select: labelSelect });
       } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+        if (isUniqueViolation(err)) return null;
         throw err;
       }
     },

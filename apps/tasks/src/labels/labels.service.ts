@@ -48,7 +48,7 @@ export function createLabelsService(store: Store) {
         // Deleting a label changes every task that carried it: each gets a new version and a history entry.
         const labelled = await tx.tasks.findLabelled(labelId);
         const ids = labelled.map((task) => task.id);
-        await tx.tasks.lock(ids);
+        await tx.tasks.lock(ids, actor.id);
         await tx.labels.delete(labelId);
         await tx.tasks.touch(ids, actor.id);
         await tx.tasks.recordActivity(

@@ -1,5 +1,5 @@
+import { isUniqueViolation } from '@mini/db';
 import type { DbClient } from '../db.ts';
-import { Prisma } from '../generated/prisma/client.ts';
 import type { ProjectRole } from '../generated/prisma/enums.ts';
 
 export interface MemberRecord {
@@ -62,7 +62,7 @@ export function membersRepository(db: DbClient) {
       try {
         return await db.projectMember.create({ data: input, select: memberSelect });
       } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return null;
+        if (isUniqueViolation(err)) return null;
         throw err;
       }
     },

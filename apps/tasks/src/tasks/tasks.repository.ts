@@ -261,10 +261,15 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
     /**
      * Row locks for a read-modify-write: a concurrent writer waits here, then reads the committed version,
      * so its If-Match check sees the other write. Locks are taken in id order so that two bulk requests
-     * over overlapping tasks cannot deadlock.
+     * over overlapping tasks cannot deadlock, and only on tasks of the user's projects: nobody can hold
+     * locks on tasks they cannot see.
      */
-    async lock(taskIds: string[]): Promise<void> {
-      await db.$queryRaw`SELECT id FROM tasks WHERE id = ANY(${taskIds}::uuid[]) ORDER BY id FOR UPDATE`;
+    async lock(taskIds: string[], userId: string): Promise<void> {
+      await db.$queryRaw`
+        SELECT t.id FROM tasks t
+        WHERE t.id = ANY(${taskIds}::uuid[])
+          AND t.project_id IN (SELECT project_id FROM project_members WHERE user_id = ${userId}::uuid)
+        ORDER BY t.id FOR UPDATE OF t`;
     },
 
     /** The next manual position at the end of a project. */

@@ -183,7 +183,7 @@ async function assertReferences(
 
 /** Loads a task for a write, holding its row lock until the transaction ends. */
 async function lockTaskForWrite(tx: Repositories, actor: Actor, taskId: string): Promise<TaskForMember> {
-  await tx.tasks.lock([taskId]);
+  await tx.tasks.lock([taskId], actor.id);
   const found = await tx.tasks.findForMember(taskId, actor.id);
   if (!found) throw taskNotFound();
   assertRole(found.role, 'write');
@@ -373,7 +373,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
     async bulkUpdate(actor: Actor, taskIds: string[], change: BulkChange): Promise<TaskRecord[]> {
       const ids = [...new Set(taskIds)];
       return store.transaction(async (tx) => {
-        await tx.tasks.lock(ids);
+        await tx.tasks.lock(ids, actor.id);
         const found: TaskForMember[] = [];
         const missing: string[] = [];
         for (const id of ids) {
