@@ -7,6 +7,7 @@ import { runWithContext, type Logger, type RequestContext } from '@mini/logger';
 import { docsRouter } from './docs.ts';
 import { ServiceUnavailableError, UnsupportedMediaTypeError } from './errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { attachInFlightWork, createInFlightWork, setInFlightWork, type InFlightWork } from './in-flight.ts';
 import { sendProblem } from './problem.ts';
 
 export interface ServiceAppOptions {
@@ -72,6 +73,16 @@ function requestContextMiddleware(): RequestHandler {
     // Kept for the access log, which runs on `close`, outside the request's async context.
     res.locals.requestContext = ctx;
     runWithContext(ctx, () => next());
+  };
+}
+
+// Every request counts as in-flight work until its response is done (or its connection gone). What a
+// handler does after the client has left is covered only if it is tracked too (trackWork).
+function trackRequests(work: InFlightWork): RequestHandler {
+  return (req, res, next) => {
+    attachInFlightWork(req, work);
+    void work.track(new Promise<void>((resolve) => res.once('close', () => resolve())));
+    next();
   };
 }
 
@@ -157,6 +168,9 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   collectDefaultMetrics({ register: registry });
   app.locals[METRICS_REGISTRY] = registry;
 
+  const inFlight = createInFlightWork();
+  setInFlightWork(app, inFlight);
+  app.use(trackRequests(inFlight));
   app.use(requestContextMiddleware());
   app.use(accessLogAndMetrics(logger, registry));
   app.use(helmet());

@@ -8,6 +8,7 @@ export {
   routeTemplateOf,
   type ServiceAppOptions,
 } from './app.ts';
+export { getInFlightWork, trackWork, type InFlightWork } from './in-flight.ts';
 export {
   installShutdownHandlers,
   startServer,

@@ -2,14 +2,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Express } from 'express';
 import type { Logger } from '@mini/logger';
+import { getInFlightWork } from './in-flight.ts';
 
 export interface StartServerOptions {
   port: number;
   host: string;
   logger: Logger;
-  /** How long in-flight requests may run after shutdown starts before their connections are cut. */
+  /**
+   * How long in-flight requests (and handlers still running for clients that have gone) may take after
+   * shutdown starts; then connections are cut and onShutdown runs regardless.
+   */
   shutdownTimeoutMs: number;
-  /** Runs after the server has closed: close database pools, queues ... */
+  /** Runs once the server has closed and request handlers have finished: close database pools, queues ... */
   onShutdown?: () => Promise<void>;
   /** Install SIGTERM/SIGINT handlers that call close() and exit. Default true; tests pass false. */
   handleSignals?: boolean;
@@ -49,6 +53,7 @@ export async function startServer(app: Express, options: StartServerOptions): Pr
   const port = (server.address() as AddressInfo).port;
   logger.info({ port, host: options.host }, 'listening');
 
+  const work = getInFlightWork(app);
   let closePromise: Promise<void> | undefined;
   const close = (): Promise<void> => {
     closePromise ??= (async () => {
@@ -58,17 +63,28 @@ export async function startServer(app: Express, options: StartServerOptions): Pr
       // Keep-alive connections with no request in flight would otherwise hold close() open.
       server.closeIdleConnections();
       const idleSweep = setInterval(() => server.closeIdleConnections(), 100);
-      const deadline = setTimeout(() => {
+      const deadline = Promise.withResolvers<void>();
+      const timer = setTimeout(() => {
         logger.warn('shutdown timeout reached: closing remaining connections');
         server.closeAllConnections();
+        deadline.resolve();
       }, options.shutdownTimeoutMs);
       try {
         await closed;
+        logger.info('server closed');
+        // A client that hung up leaves no connection behind, but its handler may still be about to
+        // query the pool that onShutdown is going to end.
+        if (work && work.count > 0) {
+          logger.info({ handlers: work.count }, 'waiting for request handlers to finish');
+          await Promise.race([work.drained(), deadline.promise]);
+          if (work.count > 0) {
+            logger.warn({ handlers: work.count }, 'shutdown timeout reached: handlers still running');
+          }
+        }
       } finally {
         clearInterval(idleSweep);
-        clearTimeout(deadline);
+        clearTimeout(timer);
       }
-      logger.info('server closed');
       await options.onShutdown?.();
       logger.info('shutdown complete');
     })();

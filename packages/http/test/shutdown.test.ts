@@ -4,8 +4,9 @@ import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createLogger } from '@mini/logger';
+import type { Response } from 'express';
 import { describe, expect, it } from 'vitest';
-import { createServiceApp, startServer } from '../src/index.ts';
+import { createServiceApp, startServer, trackWork } from '../src/index.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 
@@ -123,5 +124,95 @@ describe('startServer close()', () => {
     await running.close();
     expect(Date.now() - started).toBeLessThan(1000);
     await expect(hanging).rejects.toMatchObject({ code: 'ECONNRESET' });
+  });
+
+  /** Starts a GET; hangUp() drops the connection before the answer, as an impatient client would. */
+  function getAndHangUp(port: number, path: string) {
+    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false });
+    // The hang-up surfaces on the client side as ECONNRESET: expected here.
+    req.on('error', () => {});
+    req.end();
+    return { hangUp: () => req.destroy() };
+  }
+
+  it('when a client hangs up while tracked work still runs, close() waits for that work before onShutdown', async () => {
+    const logger = silentLogger();
+    const events: string[] = [];
+    let ended = false;
+    const query = async (label: string) => {
+      if (ended) throw new Error('Cannot use a pool after calling end on the pool');
+      events.push(label);
+    };
+    const started = Promise.withResolvers<void>();
+    const settled = Promise.withResolvers<void>();
+    // A plain Express handler: not api.route, so it registers its work itself.
+    const report = async (res: Response) => {
+      try {
+        await query('first query');
+        started.resolve();
+        await delay(300);
+        await query('second query');
+        res.json({ ok: true });
+      } catch (err) {
+        events.push(String(err));
+      } finally {
+        settled.resolve();
+      }
+    };
+    const app = createServiceApp({
+      name: 't',
+      config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
+      logger,
+      routes: (a) => a.get('/report', (req, res) => trackWork(req, report(res))),
+    });
+    const running = await startServer(app, {
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      shutdownTimeoutMs: 5000,
+      handleSignals: false,
+      onShutdown: async () => {
+        ended = true;
+        events.push('onShutdown');
+      },
+    });
+    const client = getAndHangUp(running.port, '/report');
+    await started.promise;
+    client.hangUp();
+    await delay(50);
+    await running.close();
+    await settled.promise;
+    expect(events).toEqual(['first query', 'second query', 'onShutdown']);
+  });
+
+  it('when tracked work outlives shutdownTimeoutMs, close() stops waiting and runs onShutdown', async () => {
+    const logger = silentLogger();
+    const app = createServiceApp({
+      name: 't',
+      config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
+      logger,
+      routes: (a) =>
+        a.get('/forever', (req, res) => {
+          res.json({ accepted: true });
+          void trackWork(req, new Promise(() => {}));
+        }),
+    });
+    let shutdowns = 0;
+    const running = await startServer(app, {
+      port: 0,
+      host: '127.0.0.1',
+      logger,
+      shutdownTimeoutMs: 150,
+      handleSignals: false,
+      onShutdown: async () => {
+        shutdowns += 1;
+      },
+    });
+    expect((await get(running.port, '/forever')).status).toBe(200);
+    const started = Date.now();
+    await running.close();
+    expect(Date.now() - started).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(shutdowns).toBe(1);
   });
 });

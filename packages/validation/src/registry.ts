@@ -1,4 +1,5 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
+import { trackWork } from '@mini/http';
 import { z } from 'zod';
 import { parseRequest } from './parse.ts';
 
@@ -134,6 +135,18 @@ export interface ApiRegistry {
   document(): Record<string, unknown>;
 }
 
+/**
+ * Graceful shutdown must not close a pool under a handler that is still running for a client that has
+ * gone, so every step of a route's chain that returns a promise is tracked. Each step calls the next
+ * before its own promise settles, so the chain is covered from the first step to the last.
+ */
+function tracked(step: RequestHandler): RequestHandler {
+  return (req, res, next) => {
+    const result = step(req, res, next);
+    return result instanceof Promise ? trackWork(req, result) : result;
+  };
+}
+
 function successStatus(responses: Record<number, ResponseSpec>): number {
   const codes = Object.keys(responses)
     .map(Number)
@@ -173,7 +186,7 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
       ...(definition.auth && options.authenticate ? [options.authenticate] : []),
       ...(definition.middleware ?? []),
       handle,
-    ];
+    ].map(tracked);
     router[definition.method](definition.path, ...chain);
     routes.push({ definition } as Recorded);
   }

@@ -1,0 +1,142 @@
+import { request as httpRequest } from 'node:http';
+import { setTimeout as delay } from 'node:timers/promises';
+import { createServiceApp, startServer, UnauthorizedError } from '@mini/http';
+import { createLogger } from '@mini/logger';
+import express, { type RequestHandler } from 'express';
+import { describe, expect, it } from 'vitest';
+import { createApiRegistry } from '../src/index.ts';
+
+/** Stands in for a pg pool: like pg, it refuses queries once end() has been called. */
+function fakePool(events: string[]) {
+  let ended = false;
+  return {
+    async query(label: string) {
+      if (ended) throw new Error('Cannot use a pool after calling end on the pool');
+      events.push(label);
+    },
+    async end() {
+      ended = true;
+      events.push('pool ended');
+    },
+  };
+}
+
+/** Sends a GET and hangs up without waiting for the answer, as an impatient client or a proxy would. */
+function getAndHangUp(port: number, path: string, headers: Record<string, string> = {}) {
+  const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false });
+  // Our own hang-up surfaces as ECONNRESET / socket hang up on the client side; it is the point.
+  req.on('error', () => {});
+  req.end();
+  return { hangUp: () => req.destroy() };
+}
+
+const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
+
+async function serve(register: (router: express.Router, pool: ReturnType<typeof fakePool>) => void) {
+  const events: string[] = [];
+  const pool = fakePool(events);
+  const router = express.Router();
+  register(router, pool);
+  const app = createServiceApp({
+    name: 't',
+    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
+    logger,
+    routes: (a) => a.use(router),
+  });
+  const running = await startServer(app, {
+    port: 0,
+    host: '127.0.0.1',
+    logger,
+    shutdownTimeoutMs: 5000,
+    handleSignals: false,
+    onShutdown: () => pool.end(),
+  });
+  return { running, events };
+}
+
+describe('api.route handlers and graceful shutdown', () => {
+  it('when the client hangs up mid-request and shutdown starts, the pool is ended only after the handler finished', async () => {
+    const handlerErrors: unknown[] = [];
+    const started = Promise.withResolvers<void>();
+    const settled = Promise.withResolvers<void>();
+    const { running, events } = await serve((router, pool) => {
+      createApiRegistry({ title: 't', version: '1' }).route(router, {
+        method: 'get',
+        path: '/report',
+        summary: 'Two queries with a pause between them',
+        tags: ['t'],
+        responses: { 200: { description: 'ok' } },
+        handler: async () => {
+          try {
+            await pool.query('first query');
+            started.resolve();
+            await delay(300);
+            await pool.query('second query');
+            events.push('handler finished');
+            return { ok: true };
+          } catch (err) {
+            handlerErrors.push(err);
+            throw err;
+          } finally {
+            settled.resolve();
+          }
+        },
+      });
+    });
+
+    const client = getAndHangUp(running.port, '/report');
+    await started.promise;
+    client.hangUp();
+    await delay(50);
+    await running.close();
+    await settled.promise;
+
+    expect(handlerErrors).toEqual([]);
+    expect(events).toEqual(['first query', 'second query', 'handler finished', 'pool ended']);
+  });
+
+  it('when the client hangs up while authentication is still running, the handler it leads to finishes before the pool is ended', async () => {
+    const handlerErrors: unknown[] = [];
+    const started = Promise.withResolvers<void>();
+    const settled = Promise.withResolvers<void>();
+    const { running, events } = await serve((router, pool) => {
+      // Authentication that takes a while (a JWKS fetch, a revocation look-up) before it calls next().
+      const slowAuth: RequestHandler = async (req, _res, next) => {
+        started.resolve();
+        await delay(300);
+        if (req.get('authorization') !== 'Bearer good') throw new UnauthorizedError();
+        next();
+      };
+      createApiRegistry({ title: 't', version: '1', authenticate: slowAuth }).route(router, {
+        method: 'get',
+        path: '/me',
+        summary: 'Me',
+        tags: ['t'],
+        auth: true,
+        responses: { 200: { description: 'ok' } },
+        handler: async () => {
+          try {
+            await pool.query('query after auth');
+            events.push('handler finished');
+            return { ok: true };
+          } catch (err) {
+            handlerErrors.push(err);
+            throw err;
+          } finally {
+            settled.resolve();
+          }
+        },
+      });
+    });
+
+    const client = getAndHangUp(running.port, '/me', { authorization: 'Bearer good' });
+    await started.promise;
+    client.hangUp();
+    await delay(50);
+    await running.close();
+    await settled.promise;
+
+    expect(handlerErrors).toEqual([]);
+    expect(events).toEqual(['query after auth', 'handler finished', 'pool ended']);
+  });
+});
