@@ -1,6 +1,7 @@
 import { createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { afterEach, describe, expect, expectTypeOf, it } from 'vitest';
+import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
+import jwt from 'jsonwebtoken';
 import { baseConfigSchema, ConfigError, loadConfig } from '@mini/config';
 import {
   authEnvSchema,
@@ -295,5 +296,60 @@ describe('authEnvSchema and verifierOptionsFromConfig', () => {
       audience: 'mini-backends',
       jwksUrl: 'http://localhost:3001/.well-known/jwks.json',
     });
+  });
+});
+
+describe('verified-token cache', () => {
+  const verifierWith = (verifiedCacheSize?: number) =>
+    createTokenVerifier({
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      staticKeys: [{ kid: es.kid, publicKey: es.publicPem }],
+      ...(verifiedCacheSize === undefined ? {} : { verifiedCacheSize }),
+    });
+
+  afterEach(() => vi.restoreAllMocks());
+
+  it('when the same token arrives again, its signature is not checked a second time', async () => {
+    const verifier = verifierWith();
+    const checks = vi.spyOn(jwt, 'verify');
+    const token = sign(es);
+    const first = await verifier.verify(token);
+    const second = await verifier.verify(token);
+    expect(second).toEqual(first);
+    expect(checks).toHaveBeenCalledTimes(1);
+  });
+
+  it('when the cache is off, every verification checks the signature', async () => {
+    const verifier = verifierWith(0);
+    const checks = vi.spyOn(jwt, 'verify');
+    const token = sign(es);
+    await verifier.verify(token);
+    await verifier.verify(token);
+    expect(checks).toHaveBeenCalledTimes(2);
+  });
+
+  it('when a remembered token expires, it is refused like any expired token', async () => {
+    const verifier = verifierWith();
+    const now = Math.floor(Date.now() / 1000);
+    // Already 10 s past exp at the second call (beyond the 5 s clock tolerance of a fresh check).
+    const token = sign(es, {}, { expiresIn: 1 });
+    await verifier.verify(token);
+    vi.spyOn(Date, 'now').mockReturnValue((now + 11) * 1000);
+    await expect(verifier.verify(token)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('when a token is tampered with, the cached original does not vouch for it', async () => {
+    const verifier = verifierWith();
+    const token = sign(es, { role: 'user' });
+    await verifier.verify(token);
+    const [header, , signature] = token.split('.');
+    const forged = `${header}.${b64url({ ...(jwt.decode(token) as object), role: 'admin' })}.${signature}`;
+    await expect(verifier.verify(forged)).rejects.toMatchObject({ status: 401 });
+  });
+
+  it('the claims it hands out are frozen, so one request cannot change them for the next', async () => {
+    const claims = await verifierWith().verify(sign(es));
+    expect(Object.isFrozen(claims)).toBe(true);
   });
 });
