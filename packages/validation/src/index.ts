@@ -13,6 +13,7 @@ export {
   type HandlerInput,
   type HttpMethod,
   type Parsed,
+  type ResponseHeaderSpec,
   type ResponseSpec,
   type RouteDefinition,
 } from './registry.ts';

@@ -36,27 +36,50 @@ export function issuesToFieldErrors(
 export interface RequestSchemas {
   params?: z.ZodType | undefined;
   query?: z.ZodType | undefined;
+  /** Keys are header names as documented ('If-Match'); they match the request's headers in any case. */
+  headers?: z.ZodObject | undefined;
   body?: z.ZodType | undefined;
 }
 
 export interface ParsedRequest {
   params: unknown;
   query: unknown;
+  headers: unknown;
   body: unknown;
+}
+
+/**
+ * Only the headers the schema names, under the schema's spelling: header names are case-insensitive and
+ * Node lower-cases them, while handlers, the document and error messages should say 'If-Match'. Every
+ * other header is left out, so a strict schema never trips over the dozens a client sends.
+ */
+function headerInput(req: Request, schema: z.ZodObject): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const name of Object.keys(schema.shape)) {
+    const value = req.headers[name.toLowerCase()];
+    if (value !== undefined) input[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return input;
 }
 
 /**
  * Validates the parts of `req` that have a schema and returns the parsed values (coerced, defaulted,
  * trimmed). Parts without a schema come back as `{}`. Throws one ValidationError (422) listing every
- * bad field of every part.
+ * bad field of every part; a bad header is listed under its name ('Idempotency-Key').
  */
 export function parseRequest(req: Request, schemas: RequestSchemas): ParsedRequest {
   const errors: FieldErrors = {};
-  const parsed: ParsedRequest = { params: {}, query: {}, body: {} };
-  for (const part of ['params', 'query', 'body'] as const) {
+  const parsed: ParsedRequest = { params: {}, query: {}, headers: {}, body: {} };
+  const inputs = {
+    params: req.params,
+    query: req.query,
+    headers: schemas.headers && headerInput(req, schemas.headers),
+    body: req.body,
+  };
+  for (const part of ['params', 'query', 'headers', 'body'] as const) {
     const schema = schemas[part];
     if (!schema) continue;
-    const result = schema.safeParse(req[part], { error: requiredMessage });
+    const result = schema.safeParse(inputs[part], { error: requiredMessage });
     if (result.success) parsed[part] = result.data;
     else issuesToFieldErrors(result.error.issues, part, errors);
   }

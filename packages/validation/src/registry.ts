@@ -8,15 +8,25 @@ export type HttpMethod = 'get' | 'post' | 'put' | 'patch' | 'delete';
 /** Parsed type of an optional schema; a part without a schema is an empty object. */
 export type Parsed<S> = S extends z.ZodType ? z.output<S> : Record<string, never>;
 
-export interface ResponseSpec {
+export interface ResponseHeaderSpec {
   description: string;
-  /** Body schema (JSON). Leave out for 204, or for errors (documented as problem+json). */
+  /** The value's schema, for the document only (a string when left out); `.meta({ example })` shows up. */
   schema?: z.ZodType;
 }
 
-export interface HandlerInput<P, Q, B> {
+export interface ResponseSpec {
+  description: string;
+  /** Body schema (JSON). Leave out for 204 and 304, or for errors (documented as problem+json). */
+  schema?: z.ZodType;
+  /** Headers this answer carries (`ETag`, `Location`, `Retry-After` ...), by name. Documented, not checked. */
+  headers?: Record<string, ResponseHeaderSpec>;
+}
+
+export interface HandlerInput<P, Q, B, H = undefined> {
   params: Parsed<P>;
   query: Parsed<Q>;
+  /** The declared request headers, under the names the schema gives them. */
+  headers: Parsed<H>;
   body: Parsed<B>;
   req: Request;
   res: Response;
@@ -26,6 +36,7 @@ export interface RouteDefinition<
   P extends z.ZodType | undefined = undefined,
   Q extends z.ZodType | undefined = undefined,
   B extends z.ZodType | undefined = undefined,
+  H extends z.ZodObject | undefined = undefined,
 > {
   method: HttpMethod;
   /** Full Express-style path, e.g. '/projects/:id' (mount the router at '/'). */
@@ -40,13 +51,18 @@ export interface RouteDefinition<
   middleware?: RequestHandler[];
   params?: P;
   query?: Q;
+  /**
+   * Request headers, validated like the rest: keys are the names as documented ('If-Match'), matched in
+   * any letter case; a bad value is a 422 with `errors['If-Match']`. Make optional headers `.optional()`.
+   */
+  headers?: H;
   body?: B;
   responses: Record<number, ResponseSpec>;
   /**
    * Receives the parsed input. Either answer through `res`, or return a value: it is sent as JSON with
    * the route's lowest 2xx status (returning undefined from a 204 route sends the 204).
    */
-  handler: (input: HandlerInput<P, Q, B>) => unknown;
+  handler: (input: HandlerInput<P, Q, B, H>) => unknown;
 }
 
 export interface ApiRegistryOptions {
@@ -118,7 +134,12 @@ function rewriteRefs(value: unknown): unknown {
 }
 
 interface Recorded {
-  definition: RouteDefinition<z.ZodType | undefined, z.ZodType | undefined, z.ZodType | undefined>;
+  definition: RouteDefinition<
+    z.ZodType | undefined,
+    z.ZodType | undefined,
+    z.ZodType | undefined,
+    z.ZodObject | undefined
+  >;
 }
 
 export interface ApiRegistry {
@@ -127,9 +148,10 @@ export interface ApiRegistry {
     P extends z.ZodType | undefined = undefined,
     Q extends z.ZodType | undefined = undefined,
     B extends z.ZodType | undefined = undefined,
+    H extends z.ZodObject | undefined = undefined,
   >(
     router: Router,
-    definition: RouteDefinition<P, Q, B>,
+    definition: RouteDefinition<P, Q, B, H>,
   ): void;
   /** The OpenAPI 3.1 document of every registered route. */
   document(): Record<string, unknown>;
@@ -162,7 +184,8 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
     P extends z.ZodType | undefined,
     Q extends z.ZodType | undefined,
     B extends z.ZodType | undefined,
-  >(router: Router, definition: RouteDefinition<P, Q, B>): void {
+    H extends z.ZodObject | undefined,
+  >(router: Router, definition: RouteDefinition<P, Q, B, H>): void {
     if (definition.auth && !options.authenticate) {
       throw new Error(
         `${definition.method.toUpperCase()} ${definition.path} has auth: true but the registry has no authenticate middleware`,
@@ -174,6 +197,7 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
       const result = await definition.handler({
         params: parsed.params as Parsed<P>,
         query: parsed.query as Parsed<Q>,
+        headers: parsed.headers as Parsed<H>,
         body: parsed.body as Parsed<B>,
         req,
         res,
@@ -211,7 +235,7 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
       return rewriteRefs(rest) as JsonSchema;
     }
 
-    function parameters(schema: z.ZodType | undefined, location: 'path' | 'query') {
+    function parameters(schema: z.ZodType | undefined, location: 'path' | 'query' | 'header') {
       if (!schema) return [];
       const object = jsonSchema(schema, 'input');
       const properties = (object.properties ?? {}) as Record<string, JsonSchema>;
@@ -226,6 +250,20 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
       }));
     }
 
+    function responseHeaders(headers: ResponseSpec['headers']) {
+      if (headers === undefined) return {};
+      const out: Record<string, JsonSchema> = {};
+      for (const [name, spec] of Object.entries(headers)) {
+        const schema = spec.schema ? jsonSchema(spec.schema, 'output') : { type: 'string' };
+        out[name] = {
+          description: spec.description,
+          ...('example' in schema ? { example: schema.example } : {}),
+          schema,
+        };
+      }
+      return { headers: out };
+    }
+
     const paths: Record<string, Record<string, unknown>> = {};
     for (const { definition: d } of routes) {
       const responses: Record<string, unknown> = {};
@@ -234,23 +272,25 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
           responses[code] = spec.schema
             ? {
                 description: spec.description,
+                ...responseHeaders(spec.headers),
                 content: { 'application/problem+json': { schema: jsonSchema(spec.schema, 'output') } },
               }
-            : problemResponse(spec.description);
+            : { ...problemResponse(spec.description), ...responseHeaders(spec.headers) };
         } else {
           responses[code] = spec.schema
             ? {
                 description: spec.description,
+                ...responseHeaders(spec.headers),
                 content: { 'application/json': { schema: jsonSchema(spec.schema, 'output') } },
               }
-            : { description: spec.description };
+            : { description: spec.description, ...responseHeaders(spec.headers) };
         }
       }
       if (d.body) {
         responses['400'] ??= problemResponse('The body is not valid JSON.');
         responses['415'] ??= problemResponse('The body is not application/json.');
       }
-      if (d.params || d.query || d.body) {
+      if (d.params || d.query || d.headers || d.body) {
         responses['422'] ??= problemResponse(
           'Validation failed; `errors` lists each bad field.',
           VALIDATION_PROBLEM_REF,
@@ -265,7 +305,11 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
         tags: d.tags,
         ...(d.auth ? { security: [{ bearerAuth: [] }] } : {}),
       };
-      const params = [...parameters(d.params, 'path'), ...parameters(d.query, 'query')];
+      const params = [
+        ...parameters(d.params, 'path'),
+        ...parameters(d.query, 'query'),
+        ...parameters(d.headers, 'header'),
+      ];
       if (params.length > 0) operation.parameters = params;
       if (d.body) {
         operation.requestBody = {

@@ -37,6 +37,14 @@ const listQuery = paginationQuery.extend({
   tag: queryArray(z.string()).optional(),
 });
 
+const renameHeaders = z.object({
+  'If-Match': z
+    .string()
+    .regex(/^"\d+"$/, { error: 'Expected a quoted version, e.g. "3"' })
+    .meta({ description: 'The version you read.', example: '"3"' }),
+  'Idempotency-Key': z.string().max(8).optional(),
+});
+
 // Stands in for @mini/auth's requireAuth: accepts exactly one token.
 const fakeAuth: RequestHandler = (req, _res, next) => {
   next(req.get('authorization') === 'Bearer good' ? undefined : new UnauthorizedError());
@@ -86,6 +94,33 @@ function buildApi() {
     params: idParams,
     responses: { 200: { description: 'The task', schema: taskSchema }, 404: { description: 'No such task' } },
     handler: ({ params }) => ({ id: params.id, title: 't', done: false }),
+  });
+  api.route(router, {
+    method: 'patch',
+    path: '/tasks/:id',
+    summary: 'Rename a task',
+    tags: ['tasks'],
+    params: idParams,
+    headers: renameHeaders,
+    body: z.object({ title: nonEmptyTrimmed(200) }).strict(),
+    responses: {
+      200: {
+        description: 'Renamed',
+        schema: taskSchema,
+        headers: {
+          ETag: { description: 'The new version.', schema: z.string().meta({ example: '"4"' }) },
+          'X-Renamed': { description: 'Present when the title changed.' },
+        },
+      },
+      304: { description: 'Not modified' },
+      412: { description: 'Stale version', headers: { 'Retry-After': { description: 'Seconds.' } } },
+    },
+    handler: ({ params, headers, body }) => {
+      expectTypeOf(headers['If-Match']).toEqualTypeOf<string>();
+      expectTypeOf(headers['Idempotency-Key']).toEqualTypeOf<string | undefined>();
+      seen.push(headers);
+      return { id: params.id, title: body.title, done: false };
+    },
   });
   api.route(router, {
     method: 'delete',
@@ -211,6 +246,44 @@ describe('request validation', () => {
   });
 });
 
+describe('request headers', () => {
+  it('when headers are sent in any letter case, the handler receives the declared ones under their declared names', async () => {
+    const { app, seen } = buildApi();
+    const res = await request(app)
+      .patch(`/tasks/${ID}`)
+      .set('if-match', '"3"')
+      .set('IDEMPOTENCY-KEY', 'k1')
+      .set('X-Other', 'not declared')
+      .send({ title: 'New' });
+    expect(res.status).toBe(200);
+    expect(seen).toEqual([{ 'If-Match': '"3"', 'Idempotency-Key': 'k1' }]);
+  });
+
+  it('when a header value is invalid, returns 422 with errors keyed by the header name, alongside body errors', async () => {
+    const { app, seen } = buildApi();
+    const res = await request(app)
+      .patch(`/tasks/${ID}`)
+      .set('If-Match', 'W/"3"')
+      .set('Idempotency-Key', 'much-too-long')
+      .send({ title: '' });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body.errors).toEqual({
+      'If-Match': ['Expected a quoted version, e.g. "3"'],
+      'Idempotency-Key': [expect.stringMatching(/8/)],
+      title: ['Must not be empty'],
+    });
+    expect(seen).toEqual([]);
+  });
+
+  it('when a required header is missing, returns 422 with errors.<Header>: Required', async () => {
+    const { app } = buildApi();
+    const res = await request(app).patch(`/tasks/${ID}`).send({ title: 'New' });
+    expect(res.status).toBe(422);
+    expect(res.body.errors).toEqual({ 'If-Match': ['Required'] });
+  });
+});
+
 describe('OpenAPI document', () => {
   it('is OpenAPI 3.1 with the paths in {param} form', async () => {
     const { app } = buildApi();
@@ -257,6 +330,39 @@ describe('OpenAPI document', () => {
       $ref: '#/components/schemas/Task',
     });
     expect(doc.components.schemas.Task.example).toEqual({ id: ID, title: 'Write the README', done: false });
+  });
+
+  it('documents request headers as header parameters and response headers on their responses', () => {
+    const doc = servedDocument();
+    const patch = doc.paths['/tasks/{id}'].patch;
+    expect(patch.parameters).toEqual([
+      expect.objectContaining({ name: 'id', in: 'path' }),
+      {
+        name: 'If-Match',
+        in: 'header',
+        required: true,
+        description: 'The version you read.',
+        example: '"3"',
+        schema: expect.objectContaining({ type: 'string', pattern: '^"\\d+"$' }),
+      },
+      expect.objectContaining({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: false,
+        schema: { type: 'string', maxLength: 8 },
+      }),
+    ]);
+    expect(patch.responses['200'].headers).toEqual({
+      ETag: { description: 'The new version.', example: '"4"', schema: { type: 'string', example: '"4"' } },
+      'X-Renamed': { description: 'Present when the title changed.', schema: { type: 'string' } },
+    });
+    expect(patch.responses['200'].content['application/json']).toBeDefined();
+    expect(patch.responses['304']).toEqual({ description: 'Not modified' });
+    expect(patch.responses['412']).toMatchObject({
+      headers: { 'Retry-After': { description: 'Seconds.', schema: { type: 'string' } } },
+      content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+    });
+    expect(patch.responses['422']).toBeDefined();
   });
 
   it('adds problem+json 422 with the errors map, and error responses reference ProblemDetails', () => {
