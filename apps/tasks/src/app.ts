@@ -9,7 +9,6 @@ import { registerLabelRoutes } from './labels/labels.routes.ts';
 import { createLabelsService } from './labels/labels.service.ts';
 import { registerMemberRoutes } from './members/members.routes.ts';
 import { createMembersService } from './members/members.service.ts';
-import { documentHeaders } from './openapi-headers.ts';
 import { registerProjectRoutes } from './projects/projects.routes.ts';
 import { createProjectsService } from './projects/projects.service.ts';
 import { createStore } from './repositories.ts';
@@ -51,7 +50,7 @@ export function createApp({ config, db, logger, directory }: AppDeps): express.E
     config,
     logger,
     readinessChecks: { database: () => db.ping() },
-    openapi: () => documentHeaders(api.document()),
+    openapi: () => api.document(),
     routes: (app) => {
       const router = express.Router();
       registerProjectRoutes(router, api, projects);

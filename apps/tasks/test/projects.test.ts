@@ -127,10 +127,14 @@ describe('projects', () => {
 });
 
 describe('operations', () => {
-  it('/openapi.json documents every route with examples, including If-Match and Idempotency-Key', async () => {
+  it('/openapi.json documents every route with examples, including If-Match, Idempotency-Key, ETag and 304', async () => {
     const res = await request(ctx.app).get('/openapi.json');
     expect(res.status).toBe(200);
-    const paths = res.body.paths as Record<string, Record<string, { parameters?: Array<{ name: string }> }>>;
+    type Operation = {
+      parameters?: Array<{ name: string; in: string }>;
+      responses: Record<string, { headers?: Record<string, unknown> }>;
+    };
+    const paths = res.body.paths as Record<string, Record<string, Operation>>;
     expect(Object.keys(paths).sort()).toEqual(
       [
         '/projects',
@@ -150,6 +154,17 @@ describe('operations', () => {
     expect(paths['/projects/{projectId}/tasks']?.post?.parameters?.map((p) => p.name)).toContain(
       'Idempotency-Key',
     );
+    expect(paths['/tasks/{taskId}']?.get?.parameters).toContainEqual(
+      expect.objectContaining({ name: 'If-None-Match', in: 'header' }),
+    );
+    expect(paths['/tasks/{taskId}']?.get?.responses['304']).toBeDefined();
+    for (const [path, method, status] of [
+      ['/projects/{projectId}/tasks', 'post', '201'],
+      ['/tasks/{taskId}', 'get', '200'],
+      ['/tasks/{taskId}', 'patch', '200'],
+    ] as const) {
+      expect(paths[path]?.[method]?.responses[status]?.headers?.ETag, `${method} ${path}`).toBeDefined();
+    }
     expect(res.body.components.schemas.Task.example).toBeDefined();
   });
 

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import { ValidationError } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
@@ -9,7 +8,11 @@ import {
   activityPageSchema,
   bulkBody,
   bulkResultSchema,
+  conditionalWriteHeaders,
   createTaskBody,
+  createTaskHeaders,
+  etagHeader,
+  getTaskHeaders,
   listActivityQuery,
   listMyTasksQuery,
   listProjectTasksQuery,
@@ -38,17 +41,9 @@ export function parseIfMatch(header: string | undefined): Precondition | undefin
     .map(Number);
 }
 
-const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-
-/** The Idempotency-Key and a hash of everything that makes this request what it is. */
-function idempotencyOf(req: Request): IdempotentRequest | undefined {
-  const key = req.get('idempotency-key');
+/** The Idempotency-Key (already validated) and a hash of everything that makes this request what it is. */
+function idempotencyOf(req: Request, key: string | undefined): IdempotentRequest | undefined {
   if (key === undefined) return undefined;
-  if (!IDEMPOTENCY_KEY.test(key)) {
-    throw new ValidationError('The Idempotency-Key header is not valid.', {
-      errors: { 'Idempotency-Key': ['Expected 1 to 255 visible ASCII characters, e.g. a UUID'] },
-    });
-  }
   const requestHash = createHash('sha256')
     .update(JSON.stringify([req.method, req.baseUrl + req.path, req.body]))
     .digest('hex');
@@ -78,15 +73,26 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: projectParams,
+    headers: createTaskHeaders,
     body: createTaskBody,
     responses: {
-      201: { description: 'The new task; its version is in the ETag header.', schema: taskSchema },
+      201: {
+        description: 'The new task; its version is in the ETag header.',
+        schema: taskSchema,
+        headers: {
+          ETag: etagHeader,
+          'Idempotent-Replayed': {
+            description: '`true` when this is the stored answer to an earlier request with the same key.',
+          },
+        },
+      },
       403: viewerOnly,
       404: projectNotFound,
       409: archived,
     },
-    handler: async ({ req, res, params, body }) => {
-      const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotencyOf(req));
+    handler: async ({ req, res, params, headers, body }) => {
+      const idempotency = idempotencyOf(req, headers['Idempotency-Key']);
+      const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotency);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.location(`/tasks/${task.id}`);
       return sendTask(res, task);
@@ -162,8 +168,15 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: taskParams,
+    // Express answers 304 itself when If-None-Match names the ETag sendTask sets.
+    headers: getTaskHeaders,
     responses: {
-      200: { description: 'The task; its version is in the ETag header.', schema: taskSchema },
+      200: {
+        description: 'The task; its version is in the ETag header.',
+        schema: taskSchema,
+        headers: { ETag: etagHeader },
+      },
+      304: { description: 'Not modified: your copy (If-None-Match) is current.' },
       404: taskNotFound,
     },
     handler: async ({ req, res, params }) => sendTask(res, await tasks.get(actorOf(req), params.taskId)),
@@ -180,16 +193,21 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: taskParams,
+    headers: conditionalWriteHeaders,
     body: updateTaskBody,
     responses: {
-      200: { description: 'The updated task; the new version is in the ETag header.', schema: taskSchema },
+      200: {
+        description: 'The updated task; the new version is in the ETag header.',
+        schema: taskSchema,
+        headers: { ETag: etagHeader },
+      },
       403: viewerOnly,
       404: taskNotFound,
       409: archived,
       412: { description: 'If-Match names an outdated version; `currentVersion` says the current one.' },
     },
-    handler: async ({ req, res, params, body }) =>
-      sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(req.get('if-match')))),
+    handler: async ({ req, res, params, headers, body }) =>
+      sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
   });
 
   api.route(router, {
@@ -200,6 +218,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: taskParams,
+    headers: conditionalWriteHeaders,
     responses: {
       204: { description: 'Deleted.' },
       403: viewerOnly,
@@ -207,8 +226,8 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       409: archived,
       412: { description: 'If-Match names an outdated version.' },
     },
-    handler: async ({ req, params }) => {
-      await tasks.delete(actorOf(req), params.taskId, parseIfMatch(req.get('if-match')));
+    handler: async ({ req, params, headers }) => {
+      await tasks.delete(actorOf(req), params.taskId, parseIfMatch(headers['If-Match']));
     },
   });
 

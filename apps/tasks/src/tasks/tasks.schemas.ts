@@ -30,6 +30,39 @@ const labelIdsInput = z
 
 export const taskParams = z.object({ taskId: uuidSchema }).strict();
 
+export const createTaskHeaders = z.object({
+  'Idempotency-Key': z
+    .string()
+    .regex(/^[\x21-\x7e]{1,255}$/, { error: 'Expected 1 to 255 visible ASCII characters, e.g. a UUID' })
+    .optional()
+    .meta({
+      description: 'Makes a retried create safe: the same key and body replay the first answer for 24 hours.',
+      example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
+    }),
+});
+
+export const getTaskHeaders = z.object({
+  'If-None-Match': z.string().optional().meta({
+    description: 'The ETag you hold; if the task is unchanged, the answer is 304 with no body.',
+    example: '"3"',
+  }),
+});
+
+// Any value is accepted: a weak or malformed tag is not an error but a precondition that never holds
+// (412), because If-Match compares strongly (see parseIfMatch).
+export const conditionalWriteHeaders = z.object({
+  'If-Match': z.string().optional().meta({
+    description:
+      'The ETag of the version you read; a stale one is refused with 412. `*` matches any version.',
+    example: '"3"',
+  }),
+});
+
+export const etagHeader = {
+  description: 'The task version, for If-Match.',
+  schema: z.string().meta({ example: '"3"' }),
+};
+
 export const createTaskBody = z
   .object({
     title: nonEmptyTrimmed(200).meta({ example: 'Write the launch announcement' }),
