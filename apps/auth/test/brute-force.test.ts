@@ -83,6 +83,21 @@ describe('brute-force protection per account', () => {
     expect((await attempt(user.email, user.password)).status).toBe(200);
   });
 
+  it('when 20 wrong passwords arrive at once, at most 3 are checked (401) and the rest get 429, none 500', async () => {
+    const user = await registerAndLogin(ctx);
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => attempt(user.email, 'wrong password')),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(3);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
+    for (const res of answers.filter((r) => r.status === 429)) {
+      expect(Number(res.headers['retry-after'])).toBeGreaterThan(0);
+    }
+    // The limit was reached, so the account is locked now, even for the right password.
+    expect((await attempt(user.email, user.password)).status).toBe(429);
+  });
+
   it('the email is counted case-insensitively and trimmed', async () => {
     const user = await registerAndLogin(ctx);
     await attempt(user.email.toUpperCase(), 'wrong password');
@@ -103,6 +118,18 @@ describe('brute-force protection per IP', () => {
     expect(fromAttacker.status).toBe(429);
     expect(Number(fromAttacker.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt(user.email, user.password, randomIp())).status).toBe(200);
+  });
+});
+
+describe('brute-force protection per IP, in parallel', () => {
+  it('when 20 wrong logins for different emails arrive at once from one IP, at most 5 are checked (401)', async () => {
+    const ip = randomIp();
+    const answers = await Promise.all(
+      Array.from({ length: 20 }, () => attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', ip)),
+    );
+    const statuses = answers.map((res) => res.status);
+    expect(statuses.filter((status) => status === 401).length).toBeLessThanOrEqual(5);
+    expect(statuses.every((status) => status === 401 || status === 429)).toBe(true);
   });
 });
 

@@ -145,24 +145,21 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
-      const ip = client.ip ?? 'unknown';
-      await throttle.assertAllowed(input.email, ip);
-
-      const user = await users.findByEmail(input.email);
-      // Unknown email: compare against a dummy hash anyway, so both failures take the same time.
-      const passwordOk = user
-        ? await hasher.verify(input.password, user.passwordHash)
-        : await hasher.verifyAgainstDummy(input.password);
-      if (!user || !passwordOk || user.disabledAt) {
-        await throttle.recordFailure(input.email, ip);
-        throw invalidCredentials();
-      }
+      // The throttle reserves this attempt before the password check and counts it if it fails.
+      const user = await throttle.guard(input.email, client.ip ?? 'unknown', async () => {
+        const found = await users.findByEmail(input.email);
+        // Unknown email: compare against a dummy hash anyway, so both failures take the same time.
+        const passwordOk = found
+          ? await hasher.verify(input.password, found.passwordHash)
+          : await hasher.verifyAgainstDummy(input.password);
+        return found && passwordOk && !found.disabledAt ? found : null;
+      });
+      if (!user) throw invalidCredentials();
       if (settings.requireEmailVerification && !user.emailVerifiedAt) {
         throw new ForbiddenError('Confirm your email address first: follow the link we sent you.', {
           code: 'email-not-verified',
         });
       }
-      await throttle.recordSuccess(input.email);
 
       // Raising BCRYPT_COST upgrades each stored hash the next time its owner signs in.
       if (hashCost(user.passwordHash) !== settings.bcryptCost) {

@@ -59,9 +59,10 @@ export function createUsersService(deps: UsersServiceDeps) {
     ): Promise<void> {
       const user = await mustFind(id);
       // The same counters as sign-in: a stolen access token must not become a way to guess the password.
-      await throttle.assertAllowed(user.email, caller.ip);
-      if (!(await hasher.verify(input.currentPassword, user.passwordHash))) {
-        await throttle.recordFailure(user.email, caller.ip);
+      const verified = await throttle.guard(user.email, caller.ip, async () =>
+        (await hasher.verify(input.currentPassword, user.passwordHash)) ? user : null,
+      );
+      if (!verified) {
         throw new ValidationError('The current password is incorrect.', {
           code: 'wrong-current-password',
           errors: { currentPassword: ['is incorrect'] },
@@ -69,7 +70,6 @@ export function createUsersService(deps: UsersServiceDeps) {
       }
       assertAcceptablePassword('newPassword', input.newPassword, user);
       await users.updatePasswordHash(id, await hasher.hash(input.newPassword));
-      await throttle.recordSuccess(user.email);
       await sessions.endAllOfUser(id, 'password-changed', caller.sessionId);
     },
 
