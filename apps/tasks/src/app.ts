@@ -1,5 +1,10 @@
 import express from 'express';
-import { createTokenVerifier, requireAuth, verifierOptionsFromConfig } from '@mini/auth';
+import {
+  createTokenVerifier,
+  requireAuth,
+  verifierOptionsFromConfig,
+  type RequireAuthOptions,
+} from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
@@ -22,10 +27,12 @@ export interface AppDeps {
   logger: Logger;
   /** The auth service's user look-up; built from AUTH_URL unless a test passes its own. */
   directory?: UserDirectory;
+  /** Refuses tokens of ended sessions (server.ts passes the Redis revocation list when REDIS_URL is set). */
+  isRevoked?: RequireAuthOptions['isRevoked'];
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
-export function createApp({ config, db, logger, directory }: AppDeps): express.Express {
+export function createApp({ config, db, logger, directory, isRevoked }: AppDeps): express.Express {
   const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Tasks service',
@@ -33,7 +40,7 @@ export function createApp({ config, db, logger, directory }: AppDeps): express.E
     description:
       'Projects, members with roles, labels and tasks: filters, keyset pagination, ETags, idempotent creates, ' +
       'bulk changes and a history of every change.',
-    authenticate: requireAuth(verifier),
+    authenticate: requireAuth(verifier, { isRevoked }),
   });
 
   const store = createStore(db);

@@ -22,6 +22,14 @@ export const configSchema = baseConfigSchema
       .max(24 * 30)
       .default(24),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    // The sessions the auth service has ended (logout, password change ...), so that their access tokens
+    // stop working here at once; without it they work until they expire.
+    REDIS_URL: z
+      .string()
+      .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+        error: 'expected a redis:// or rediss:// URL',
+      })
+      .optional(),
   })
   .superRefine(requireAuthKeySource);
 

@@ -5,11 +5,13 @@ import { loadConfig } from './config.ts';
 import { connectDatabase } from './db.ts';
 import { createApp } from './app.ts';
 import { createStore } from './repositories.ts';
+import { connectRevocationList } from './revocation.ts';
 
 const config = loadConfig();
 const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
 const db = connectDatabase(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
-const app = createApp({ config, db, logger });
+const revocation = connectRevocationList(config, logger);
+const app = createApp({ config, db, logger, isRevoked: revocation?.isRevoked });
 
 // Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
 const store = createStore(db);
@@ -30,6 +32,7 @@ await startServer(app, {
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
   onShutdown: async () => {
     clearInterval(sweep);
+    await revocation?.close();
     await db.close();
   },
 });

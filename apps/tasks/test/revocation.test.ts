@@ -1,0 +1,98 @@
+import { randomUUID } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { Redis } from 'ioredis';
+import request from 'supertest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { revokedSessionKey, type RedisRevocationCheck } from '@mini/auth';
+import { loadConfig } from '@mini/config';
+import { createLogger } from '@mini/logger';
+import { redisAvailable, TEST_REDIS_URL, testAuth, tokenFor } from '@mini/testing';
+import { createApp } from '../src/app.ts';
+import { configSchema } from '../src/config.ts';
+import { connectDatabase, type Database } from '../src/db.ts';
+import { connectRevocationList } from '../src/revocation.ts';
+import { testConfig, testLogger } from './helpers.ts';
+
+// Real Redis where it answers (CI requires it, see redisAvailable); session ids are random, so parallel
+// runs never see each other's keys.
+const withRedis = await redisAvailable();
+
+describe.runIf(withRedis)('logout reaches tasks (REDIS_URL set)', () => {
+  // lazyConnect: the describe block's body runs even when it is skipped for want of a Redis.
+  const redis = new Redis(TEST_REDIS_URL, { lazyConnect: true });
+  const written: string[] = [];
+  let db: Database;
+  let revocation: RedisRevocationCheck;
+  let app: ReturnType<typeof createApp>;
+
+  beforeAll(() => {
+    const config = testConfig({ REDIS_URL: TEST_REDIS_URL });
+    db = connectDatabase(config.DATABASE_URL, testLogger);
+    const check = connectRevocationList(config, testLogger);
+    if (!check) throw new Error('connectRevocationList ignored REDIS_URL');
+    revocation = check;
+    app = createApp({ config, db, logger: testLogger, isRevoked: revocation.isRevoked });
+  });
+
+  afterAll(async () => {
+    if (written.length > 0) await redis.del(...written);
+    redis.disconnect();
+    await revocation.close();
+    await db.close();
+  });
+
+  /** What the auth service writes when a session ends (its revocation publisher). */
+  async function endSession(sid: string): Promise<void> {
+    written.push(revokedSessionKey(sid));
+    await redis.set(revokedSessionKey(sid), '1', 'EX', 60);
+  }
+
+  it('when the token’s session has been ended at the auth service, a tasks route answers 401; another session of the same user gets 200', async () => {
+    const sub = randomUUID();
+    const endedSid = randomUUID();
+    await endSession(endedSid);
+
+    const ended = await request(app)
+      .get('/projects')
+      .set('Authorization', `Bearer ${tokenFor({ sub, sid: endedSid })}`);
+    expect(ended.status).toBe(401);
+    expect(ended.headers['www-authenticate']).toMatch(/error="invalid_token"/);
+
+    const other = await request(app)
+      .get('/projects')
+      .set('Authorization', `Bearer ${tokenFor({ sub, sid: randomUUID() })}`);
+    expect(other.status).toBe(200);
+  });
+});
+
+describe('REDIS_URL configuration', () => {
+  it('when REDIS_URL is not set, one warning says logouts reach tasks only when access tokens expire', () => {
+    const lines: Array<{ level: number; msg: string }> = [];
+    const logger = createLogger({
+      name: 'tasks-test',
+      level: 'info',
+      pretty: false,
+      destination: new Writable({
+        write(chunk: Buffer, _encoding, done) {
+          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
+          done();
+        },
+      }),
+    });
+    expect(connectRevocationList(testConfig(), logger)).toBeUndefined();
+    expect(lines).toEqual([
+      expect.objectContaining({ level: 40, msg: expect.stringMatching(/REDIS_URL.*access tokens expire/) }),
+    ]);
+  });
+
+  it('when REDIS_URL is not a redis:// URL, start-up is refused naming it', () => {
+    const env = {
+      DATABASE_URL: 'postgres://tasks@127.0.0.1:5432/tasks',
+      AUTH_PUBLIC_KEY: testAuth.publicKey,
+      REDIS_URL: 'http://127.0.0.1:6379',
+    };
+    expect(() => loadConfig(configSchema, { cwd: '/nonexistent', env })).toThrow(
+      'REDIS_URL: expected a redis:// or rediss:// URL',
+    );
+  });
+});
