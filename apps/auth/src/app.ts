@@ -49,7 +49,10 @@ export function createApp(deps: AppDeps): express.Express {
   const revocations = deps.revocations ?? noRevocationPublisher;
 
   const users = createUsersRepository(db.prisma);
-  const hasher = createPasswordHasher(config.BCRYPT_COST);
+  const hasher = createPasswordHasher(config.BCRYPT_COST, {
+    concurrency: config.PASSWORD_HASH_CONCURRENCY,
+    queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
+  });
   const issuer = createAccessTokenIssuer({
     keys,
     issuer: config.AUTH_ISSUER,

@@ -62,6 +62,9 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
       401: { description: 'The email or password is incorrect (`code`: invalid-credentials).' },
       403: { description: 'REQUIRE_EMAIL_VERIFICATION is on and the email is not verified yet.' },
       429: { description: 'Too many failed attempts; retry after `Retry-After` seconds.' },
+      503: {
+        description: 'Too many passwords being checked right now (`code`: busy); retry after `Retry-After`.',
+      },
     },
     handler: ({ body, req, res }) => {
       noStore(res);

@@ -117,6 +117,7 @@ export function createAuthService(deps: AuthServiceDeps) {
   return {
     async register(input: { email: string; username: string; password: string }): Promise<UserRecord> {
       assertAcceptablePassword('password', input.password, input);
+      hasher.assertCapacity();
       const passwordHash = await hasher.hash(input.password);
       let user: UserRecord;
       try {
@@ -145,6 +146,8 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
 
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
+      // Overloaded: refuse before any database work (the throttle's reservations included).
+      hasher.assertCapacity();
       // The throttle reserves this attempt before the password check and counts it if it fails.
       const user = await throttle.guard(input.email, client.ip ?? 'unknown', async () => {
         const found = await users.findByEmail(input.email);

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import bcrypt from 'bcrypt';
+import { createHashingGate, type HashingGateOptions } from './hashing-gate.ts';
 
 export interface PasswordHasher {
   hash(password: string): Promise<string>;
@@ -9,6 +10,8 @@ export interface PasswordHasher {
    * that "unknown email" and "wrong password" cannot be told apart by timing.
    */
   verifyAgainstDummy(password: string): Promise<false>;
+  /** Throws 503 `busy` when a hash started now would be refused: call it before any other work. */
+  assertCapacity(): void;
 }
 
 /**
@@ -21,18 +24,30 @@ function bcryptInput(password: string): string {
   return createHash('sha256').update(password.normalize('NFKC')).digest('base64');
 }
 
-export function createPasswordHasher(cost: number): PasswordHasher {
+/** Without options: no gate (command-line tools hash one password at a time). */
+export function createPasswordHasher(cost: number, gateOptions?: HashingGateOptions): PasswordHasher {
+  const gate = gateOptions ? createHashingGate(gateOptions) : undefined;
+  const gated = <T>(job: () => Promise<T>): Promise<T> => (gate ? gate.run(job) : job());
   // Same cost as real hashes, so the dummy compare takes as long as a real one. Computed once, lazily:
   // the first login pays for it, start-up does not.
   let dummyHash: Promise<string> | undefined;
 
   return {
     // bcrypt's async functions run on libuv's thread pool: the event loop keeps serving while they hash.
-    hash: (password) => bcrypt.hash(bcryptInput(password), cost),
-    verify: (password, hash) => bcrypt.compare(bcryptInput(password), hash),
+    // Every one passes the gate (503 `busy` when its queue is full), so one thread stays free for the rest.
+    hash: (password) => gated(() => bcrypt.hash(bcryptInput(password), cost)),
+    verify: (password, hash) => gated(() => bcrypt.compare(bcryptInput(password), hash)),
+    assertCapacity: () => gate?.assertNotFull(),
     async verifyAgainstDummy(password) {
-      dummyHash ??= bcrypt.hash(randomBytes(16).toString('hex'), cost);
-      await bcrypt.compare(bcryptInput(password), await dummyHash);
+      dummyHash ??= gated(() => bcrypt.hash(randomBytes(16).toString('hex'), cost));
+      let dummy: string;
+      try {
+        dummy = await dummyHash;
+      } catch (err) {
+        dummyHash = undefined; // refused while busy: the next caller tries again
+        throw err;
+      }
+      await gated(() => bcrypt.compare(bcryptInput(password), dummy));
       return false;
     },
   };
