@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '@mini/http';
 import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, page } from '../shared/cursor.ts';
+import { cursorText, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
 import type { LabelRecord } from './labels.repository.ts';
 
 export function createLabelsService(store: Store) {
@@ -11,13 +11,13 @@ export function createLabelsService(store: Store) {
   return {
     async list(actor: Actor, projectId: string, options: PageRequest) {
       await requireRole(repos, actor, projectId, 'read');
-      const sort = 'name:asc';
-      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const spec: CursorSpec<string> = { list: { labels: projectId }, value: cursorText, id: cursorUuid };
+      const after = startAfter(options.cursor, spec);
       const rows = await repos.labels.list(projectId, {
-        after: after && { name: String(after.v), id: after.id },
+        after: after && { name: after.v, id: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, (last) => ({ s: sort, v: last.name, id: last.id }));
+      return page(rows, options.limit, spec, (last) => ({ v: last.name, id: last.id }));
     },
 
     async create(

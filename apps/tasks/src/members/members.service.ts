@@ -3,7 +3,7 @@ import type { ProjectRole } from '../generated/prisma/enums.ts';
 import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, page } from '../shared/cursor.ts';
+import { cursorText, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
 import type { CallContext, UserDirectory } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 
@@ -30,13 +30,13 @@ export function createMembersService(store: Store, directory: UserDirectory) {
   return {
     async list(actor: Actor, projectId: string, options: PageRequest) {
       await requireRole(repos, actor, projectId, 'read');
-      const sort = 'username:asc';
-      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const spec: CursorSpec<string> = { list: { members: projectId }, value: cursorText, id: cursorUuid };
+      const after = startAfter(options.cursor, spec);
       const rows = await repos.members.list(projectId, {
-        after: after && { username: String(after.v), userId: after.id },
+        after: after && { username: after.v, userId: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, (last) => ({ s: sort, v: last.username, id: last.userId }));
+      return page(rows, options.limit, spec, (last) => ({ v: last.username, id: last.userId }));
     },
 
     async add(

@@ -1,6 +1,6 @@
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, page, type CursorPayload } from '../shared/cursor.ts';
+import { cursorDate, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
 import { assertRole, projectNotFound, type Access } from './access.ts';
 import type { ProjectForMember, ProjectRole } from './projects.repository.ts';
 
@@ -48,18 +48,18 @@ export function createProjectsService(store: Store) {
     },
 
     async list(actor: Actor, options: PageRequest & { archived: boolean }) {
-      const sort = `created:desc:${options.archived ? 'archived' : 'active'}`;
-      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const spec: CursorSpec<string> = {
+        list: { projects: options.archived ? 'archived' : 'active' },
+        value: cursorDate,
+        id: cursorUuid,
+      };
+      const after = startAfter(options.cursor, spec);
       const rows = await repos.projects.listForMember(actor.id, {
         archived: options.archived,
-        after: after && { createdAt: new Date(String(after.v)), id: after.id },
+        after: after && { createdAt: new Date(after.v), id: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, (last): CursorPayload => ({
-        s: sort,
-        v: last.createdAt.toISOString(),
-        id: last.id,
-      }));
+      return page(rows, options.limit, spec, (last) => ({ v: last.createdAt.toISOString(), id: last.id }));
     },
 
     get(actor: Actor, projectId: string) {

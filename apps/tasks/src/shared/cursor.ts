@@ -1,48 +1,105 @@
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
 import { ValidationError } from '@mini/http';
+import { canonicalJson } from './canonical-json.ts';
 
 /**
  * Keyset pagination cursors. A cursor holds the sort key and id of the last row of a page, so the next
  * page starts strictly after it: rows inserted or deleted meanwhile never make a page skip or repeat one,
- * which offset pagination cannot promise. The cursor also names the sort it was made for; using it with
- * another sort would silently return the wrong rows, so that is refused.
+ * which offset pagination cannot promise.
+ *
+ * A cursor is opaque to clients but not secret: anyone can decode and forge one. So every decoded cursor
+ * is checked against its list's schemas (a uuid id, an ISO date, an enum value ...) before any of it
+ * reaches SQL, and it carries a short hash of the list it was made for (sort, order, filters, scope):
+ * used with another sort, other filters or another project it would silently return the wrong rows, so
+ * that is refused. Both are `422 invalid-cursor`. (The hash is not a signature and needs none: a forged
+ * cursor can only start a list the caller may read anyway at some valid position.)
  */
-export interface CursorPayload {
-  /** Sort the cursor belongs to, e.g. "due:asc". */
-  s: string;
-  /** Sort key value of the last row (null for a null due date). */
-  v: string | number | null;
-  /** Id of the last row (a UUID, or a sequence number): the tie-break that makes the order total. */
+export interface CursorSpec<V> {
+  /** Everything that shapes the list besides the position in it: sort, order, filters, scope. */
+  list: unknown;
+  /** The sort key value of the last row. */
+  value: z.ZodType<V>;
+  /** The id of the last row (the tie-break). */
+  id: z.ZodType<string>;
+}
+
+export interface CursorPosition<V> {
+  v: V;
   id: string;
 }
 
-export function encodeCursor(payload: CursorPayload): string {
+/** An ISO-8601 UTC timestamp as toISOString() writes it, that is a real date. */
+export const cursorDate = z.iso
+  .datetime()
+  .refine((value) => !Number.isNaN(Date.parse(value)), { error: 'Not a real date' });
+
+/** Text compared in SQL: Postgres text cannot hold NUL. */
+export const cursorText = z
+  .string()
+  .max(1_000)
+  .refine((value) => !value.includes('\u0000'), { error: 'NUL is not text' });
+
+/** A bigint identity as a digit string (fits in a signed 64-bit integer). */
+export const cursorSequence = z.string().regex(/^[1-9]\d{0,17}$|^0$/);
+
+export const cursorUuid = z.uuid();
+
+const payloadSchema = z
+  .object({
+    /** Hash of the list the cursor belongs to. */
+    l: z.string(),
+    v: z.unknown(),
+    id: z.unknown(),
+  })
+  .strict();
+
+function listHash(list: unknown): string {
+  return createHash('sha256').update(canonicalJson(list)).digest('base64url').slice(0, 16);
+}
+
+const invalid = (reason: string) =>
+  new ValidationError('The cursor is not valid for this list: pass back the nextCursor of its last page.', {
+    code: 'invalid-cursor',
+    errors: { cursor: [reason] },
+  });
+
+export function encodeCursor<V>(spec: CursorSpec<V>, position: CursorPosition<V>): string {
+  const payload = { l: listHash(spec.list), v: position.v, id: position.id };
   return Buffer.from(JSON.stringify(payload)).toString('base64url');
 }
 
-const invalid = () =>
-  new ValidationError('The cursor is not valid for this list.', { errors: { cursor: ['Invalid cursor'] } });
-
-export function decodeCursor(cursor: string, sort: string): CursorPayload {
+export function decodeCursor<V>(cursor: string, spec: CursorSpec<V>): CursorPosition<V> {
   let parsed: unknown;
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid();
+    throw invalid('Not a cursor');
   }
-  if (typeof parsed !== 'object' || parsed === null) throw invalid();
-  const { s, v, id } = parsed as Record<string, unknown>;
-  const validValue = v === null || typeof v === 'string' || (typeof v === 'number' && Number.isFinite(v));
-  if (s !== sort || !validValue || typeof id !== 'string' || !/^[0-9a-f-]{1,36}$/i.test(id)) throw invalid();
-  return { s, v: v as CursorPayload['v'], id };
+  const payload = payloadSchema.safeParse(parsed);
+  if (!payload.success) throw invalid('Not a cursor');
+  if (payload.data.l !== listHash(spec.list)) {
+    throw invalid('Made for another list: use it with the same sort, order and filters');
+  }
+  const v = spec.value.safeParse(payload.data.v);
+  const id = spec.id.safeParse(payload.data.id);
+  if (!v.success || !id.success) throw invalid('Not a cursor of this list');
+  return { v: v.data, id: id.data };
+}
+
+/** Decodes `cursor` when there is one. */
+export function startAfter<V>(cursor: string | undefined, spec: CursorSpec<V>): CursorPosition<V> | null {
+  return cursor === undefined ? null : decodeCursor(cursor, spec);
 }
 
 /** Fetch `limit + 1` rows; the extra one only tells whether there is a next page. */
-export function page<T>(
+export function page<T, V>(
   rows: T[],
   limit: number,
-  cursorOf: (last: T) => CursorPayload,
+  spec: CursorSpec<V>,
+  positionOf: (last: T) => CursorPosition<V>,
 ): { items: T[]; nextCursor: string | null } {
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
-  return { items, nextCursor: encodeCursor(cursorOf(items[items.length - 1] as T)) };
+  return { items, nextCursor: encodeCursor(spec, positionOf(items[items.length - 1] as T)) };
 }

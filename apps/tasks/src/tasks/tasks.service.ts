@@ -1,9 +1,18 @@
+import { z } from 'zod';
 import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '@mini/http';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
 import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { decodeCursor, page } from '../shared/cursor.ts';
+import {
+  cursorDate,
+  cursorSequence,
+  cursorUuid,
+  page,
+  startAfter,
+  type CursorSpec,
+} from '../shared/cursor.ts';
+import { taskPrioritySchema } from './tasks.schemas.ts';
 import type {
   SortOrder,
   TaskChanges,
@@ -12,6 +21,7 @@ import type {
   TaskPriority,
   TaskRecord,
   TaskSort,
+  TaskScope,
   TaskStatus,
 } from './tasks.repository.ts';
 
@@ -68,6 +78,14 @@ export interface CreateResult {
 
 /** Rolls the create back when its Idempotency-Key turns out to be taken; never reaches a client. */
 class KeyAlreadyClaimed extends Error {}
+
+// What a cursor of each sort may hold as its value; anything else is refused before it reaches SQL.
+const SORT_VALUE: Record<TaskSort, z.ZodType<string | number | null>> = {
+  position: z.number(),
+  due: cursorDate.nullable(),
+  priority: taskPrioritySchema,
+  created: cursorDate,
+};
 
 // Each sort's natural direction: soonest due, most urgent, newest, manual order.
 const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
@@ -194,34 +212,38 @@ async function lockTaskForWrite(tx: Repositories, actor: Actor, taskId: string):
 export function createTasksService(store: Store, options: { idempotencyTtlMs: number }) {
   const { repos } = store;
 
-  async function listTasks(
-    actor: Actor,
-    scope: { projectId: string } | { memberId: string },
-    options: TaskListOptions,
-  ) {
+  async function listTasks(actor: Actor, scope: TaskScope, options: TaskListOptions) {
     const order = options.order ?? DEFAULT_ORDER[options.sort];
-    const sortKey = `${options.sort}:${order}`;
-    const after = options.cursor ? decodeCursor(options.cursor, sortKey) : null;
-    const { assignee, ...filters } = options.filters;
+    const { assignee, ...rest } = options.filters;
+    const filters: TaskFilters = {
+      ...rest,
+      ...(rest.status && { status: [...new Set(rest.status)].sort() }),
+      ...(rest.priority && { priority: [...new Set(rest.priority)].sort() }),
+      ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
+    };
+    // A cursor continues exactly this list: same scope, filters, sort and order.
+    const spec: CursorSpec<string | number | null> = {
+      list: { scope, filters, sort: options.sort, order },
+      value: SORT_VALUE[options.sort],
+      id: cursorUuid,
+    };
+    const after = startAfter(options.cursor, spec);
     const rows = await repos.tasks.list({
       scope,
-      filters: {
-        ...filters,
-        ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
-      },
+      filters,
       sort: options.sort,
       order,
       after: after && { value: after.v, id: after.id },
       take: options.limit + 1,
     });
-    return page(rows, options.limit, (last) => {
+    return page(rows, options.limit, spec, (last) => {
       const value = {
         position: last.position,
         due: last.dueAt?.toISOString() ?? null,
         priority: last.priority,
         created: last.createdAt.toISOString(),
       }[options.sort];
-      return { s: sortKey, v: value, id: last.id };
+      return { v: value, id: last.id };
     });
   }
 
@@ -426,13 +448,13 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
     async activity(actor: Actor, taskId: string, options: PageRequest) {
       const found = await repos.tasks.findForMember(taskId, actor.id);
       if (!found) throw taskNotFound();
-      const sort = 'activity:asc';
-      const after = options.cursor ? decodeCursor(options.cursor, sort) : null;
+      const spec: CursorSpec<null> = { list: { activity: taskId }, value: z.null(), id: cursorSequence };
+      const after = startAfter(options.cursor, spec);
       const rows = await repos.tasks.listActivity(taskId, {
         afterId: after?.id ?? null,
         take: options.limit + 1,
       });
-      return page(rows, options.limit, (last) => ({ s: sort, v: null, id: last.id }));
+      return page(rows, options.limit, spec, (last) => ({ v: null, id: last.id }));
     },
   };
 }
