@@ -13,7 +13,7 @@ import { outboxRoutes } from './dev/outbox.routes.ts';
 import { jwksRoutes } from './keys/jwks.routes.ts';
 import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
 import type { KeyStore } from './keys/key-store.ts';
-import { DevOutbox, createSmtpMailer, type Mailer } from './mail/mailer.ts';
+import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
 import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
@@ -33,7 +33,10 @@ export interface AppDeps {
   logger: Logger;
   /** Default: from config (JWT_KEYS_DIR / JWT_PRIVATE_KEY; generated once in development). */
   keys?: KeyStore;
-  /** Default: SMTP when SMTP_URL is set, otherwise a DevOutbox (tests pass their own to read the mail). */
+  /**
+   * Default: SMTP when SMTP_URL is set, otherwise a DevOutbox outside production and a mailer that logs only
+   * recipient and subject in production (tests pass their own outbox to read the mail).
+   */
   mailer?: Mailer;
   /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
   revocations?: RevocationPublisher;
@@ -43,9 +46,7 @@ export interface AppDeps {
 export function createApp(deps: AppDeps): express.Express {
   const { config, db, logger } = deps;
   const keys = deps.keys ?? loadKeyStoreFromConfig(config);
-  const mailer =
-    deps.mailer ??
-    (config.SMTP_URL ? createSmtpMailer(config.SMTP_URL, config.MAIL_FROM) : new DevOutbox(logger));
+  const mailer = deps.mailer ?? mailerFromConfig(config, logger);
   const revocations = deps.revocations ?? noRevocationPublisher;
 
   const users = createUsersRepository(db.prisma);

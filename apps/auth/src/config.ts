@@ -86,7 +86,8 @@ export const configSchema = baseConfigSchema
         .optional(),
     ),
 
-    // Mail: SMTP when SMTP_URL is set, otherwise the dev outbox (logged, and listed at GET /dev/outbox).
+    // Mail: SMTP when SMTP_URL is set, otherwise the dev outbox (logged, and listed at GET /dev/outbox);
+    // in production without SMTP_URL, mails are not sent and only recipient and subject are logged.
     SMTP_URL: optionalString,
     MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
     // Links in emails point here (a front end's page would read the token from the query string).

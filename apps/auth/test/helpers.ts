@@ -107,3 +107,19 @@ export async function login(
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
 }
+
+/** A logger whose every line is kept, to assert on what the service logs (and never logs). */
+export function captureLogs(level: 'debug' | 'info' | 'warn' = 'debug') {
+  const lines: string[] = [];
+  const logger = createLogger({
+    name: 'auth-test',
+    level,
+    pretty: false,
+    destination: { write: (line: string) => void lines.push(line) },
+  });
+  return {
+    logger,
+    text: () => lines.join(''),
+    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
+  };
+}

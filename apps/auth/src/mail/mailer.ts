@@ -48,6 +48,39 @@ export class DevOutbox implements Mailer {
   }
 }
 
+/**
+ * Production without SMTP_URL: nothing can be delivered, and the body must not be logged either (it holds
+ * the verification or reset token: a log reader could take over the account). Only who and what is logged.
+ */
+export function createLogOnlyMailer(logger: Logger): Mailer {
+  return {
+    send(mail) {
+      logger.warn(
+        { mail: { to: mail.to, subject: mail.subject } },
+        'mail not sent: SMTP_URL is not set (body withheld from the log)',
+      );
+      return Promise.resolve();
+    },
+  };
+}
+
+/**
+ * SMTP_URL set: SMTP. Otherwise, in development and test, the DevOutbox (bodies logged and listed at
+ * GET /dev/outbox, to be read); in production a mailer that logs recipient and subject only, with one warning
+ * at start-up.
+ */
+export function mailerFromConfig(
+  config: { NODE_ENV: string; SMTP_URL?: string | undefined; MAIL_FROM: string },
+  logger: Logger,
+): Mailer {
+  if (config.SMTP_URL) return createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
+  if (config.NODE_ENV !== 'production') return new DevOutbox(logger);
+  logger.warn(
+    'SMTP_URL is not set: verification and password reset mails are not sent (only their recipient and subject are logged)',
+  );
+  return createLogOnlyMailer(logger);
+}
+
 export function createSmtpMailer(smtpUrl: string, from: string): Mailer {
   const transport = nodemailer.createTransport(smtpUrl);
   return {
