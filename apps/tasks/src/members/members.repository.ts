@@ -83,10 +83,18 @@ export function membersRepository(db: DbClient) {
       return db.projectMember.count({ where: { projectId, role: 'owner' } });
     },
 
-    async areMembers(projectId: string, userIds: string[]): Promise<boolean> {
+    /**
+     * Whether every user is a member, locking their membership rows (FOR SHARE) until the transaction
+     * ends: a removal of one of them waits for this write, and then sees (and unassigns) what it wrote.
+     */
+    async lockMembers(projectId: string, userIds: string[]): Promise<boolean> {
       const unique = [...new Set(userIds)];
-      const count = await db.projectMember.count({ where: { projectId, userId: { in: unique } } });
-      return count === unique.length;
+      if (unique.length === 0) return true;
+      const rows = await db.$queryRaw<Array<{ user_id: string }>>`
+        SELECT user_id FROM project_members
+        WHERE project_id = ${projectId}::uuid AND user_id = ANY(${unique}::uuid[])
+        ORDER BY user_id FOR SHARE`;
+      return rows.length === unique.length;
     },
   };
 }

@@ -118,6 +118,19 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
      * Serializes membership changes of one project: two owners demoting each other at the same moment
      * must not both succeed and leave the project with no owner.
      */
+    /**
+     * Shared locks for a task write, in id order, only on projects the user belongs to. Writes do not block
+     * each other, but membership changes (which take lock(), FOR UPDATE) and archiving (an UPDATE) wait for
+     * them, and they for those: an assignee check or an archived check then stays true until commit.
+     */
+    async lockForTaskWrite(projectIds: string[], userId: string): Promise<void> {
+      await db.$queryRaw`
+        SELECT p.id FROM projects p
+        WHERE p.id = ANY(${[...new Set(projectIds)]}::uuid[])
+          AND EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ${userId}::uuid)
+        ORDER BY p.id FOR SHARE OF p`;
+    },
+
     async lock(projectId: string): Promise<void> {
       await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
     },

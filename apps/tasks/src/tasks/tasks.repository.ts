@@ -258,6 +258,16 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
       return { task: toRecord(rest), role, projectArchived: project.archivedAt !== null };
     },
 
+    /** The project of a task (no lock, no authorization: only to know which project to lock first). */
+    async projectsOf(taskIds: string[]): Promise<string[]> {
+      const rows = await db.task.findMany({
+        where: { id: { in: taskIds } },
+        select: { projectId: true },
+        distinct: ['projectId'],
+      });
+      return rows.map((row) => row.projectId);
+    },
+
     /**
      * Row locks for a read-modify-write: a concurrent writer waits here, then reads the committed version,
      * so its If-Match check sees the other write. Locks are taken in id order so that two bulk requests

@@ -188,7 +188,7 @@ async function assertReferences(
   refs: { assigneeId?: string | null | undefined; labelIds?: string[] | undefined },
 ): Promise<void> {
   const errors: Record<string, string[]> = {};
-  if (refs.assigneeId && !(await repos.members.areMembers(projectId, [refs.assigneeId]))) {
+  if (refs.assigneeId && !(await repos.members.lockMembers(projectId, [refs.assigneeId]))) {
     errors.assigneeId = ['Must be a member of the project'];
   }
   if (refs.labelIds?.length && !(await repos.labels.allInProject(projectId, refs.labelIds))) {
@@ -199,11 +199,26 @@ async function assertReferences(
   }
 }
 
-/** Loads a task for a write, holding its row lock until the transaction ends. */
-async function lockTaskForWrite(tx: Repositories, actor: Actor, taskId: string): Promise<TaskForMember> {
+/**
+ * Loads a task for a write, holding its row lock until the transaction ends. Lock order, everywhere: the
+ * projects (shared), then task rows in id order. Membership changes and archiving take the project row
+ * exclusively first, so they wait for this write (and it for them) instead of acting on a stale read.
+ */
+async function lockTaskForWrite(
+  tx: Repositories,
+  actor: Actor,
+  taskId: string,
+  alsoProjectId?: string,
+): Promise<TaskForMember> {
+  const projectIds = await tx.tasks.projectsOf([taskId]);
+  await tx.projects.lockForTaskWrite([...projectIds, ...(alsoProjectId ? [alsoProjectId] : [])], actor.id);
   await tx.tasks.lock([taskId], actor.id);
   const found = await tx.tasks.findForMember(taskId, actor.id);
   if (!found) throw taskNotFound();
+  // Moved to another project between the two reads: hold that project too.
+  if (!projectIds.includes(found.task.projectId)) {
+    await tx.projects.lockForTaskWrite([found.task.projectId], actor.id);
+  }
   assertRole(found.role, 'write');
   assertNotArchived(found.projectArchived);
   return found;
@@ -253,6 +268,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
     input: NewTask,
     tx: Repositories,
   ): Promise<TaskRecord> {
+    await tx.projects.lockForTaskWrite([projectId], actor.id);
     const project = await requireProject(tx, actor, projectId, 'write');
     assertNotArchived(project.archivedAt !== null);
     await assertReferences(tx, projectId, input);
@@ -332,7 +348,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       precondition?: Precondition,
     ): Promise<TaskRecord> {
       return store.transaction(async (tx) => {
-        const { task } = await lockTaskForWrite(tx, actor, taskId);
+        const { task } = await lockTaskForWrite(tx, actor, taskId, patch.projectId);
         checkPrecondition(task, precondition);
 
         const moving = patch.projectId !== undefined && patch.projectId !== task.projectId;
@@ -354,7 +370,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
           // Labels belong to a project, so they do not travel; an assignee travels only if a member there too.
           effective.labelIds ??= [];
           if (patch.assigneeId === undefined && task.assigneeId !== null) {
-            const stays = await tx.members.areMembers(target.id, [task.assigneeId]);
+            const stays = await tx.members.lockMembers(target.id, [task.assigneeId]);
             if (!stays) effective.assigneeId = null;
           }
           effective.position ??= await tx.tasks.nextPosition(target.id);
@@ -395,6 +411,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
     async bulkUpdate(actor: Actor, taskIds: string[], change: BulkChange): Promise<TaskRecord[]> {
       const ids = [...new Set(taskIds)];
       return store.transaction(async (tx) => {
+        await tx.projects.lockForTaskWrite(await tx.tasks.projectsOf(ids), actor.id);
         await tx.tasks.lock(ids, actor.id);
         const found: TaskForMember[] = [];
         const missing: string[] = [];
