@@ -24,6 +24,7 @@ import { createLoginThrottleRepository } from './throttle/login-throttle.reposit
 import { createLoginThrottle } from './throttle/login-throttle.ts';
 import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
 import { usersRoutes } from './users/users.routes.ts';
+import { createAccountCreator } from './users/account-creation.ts';
 import { createUsersRepository } from './users/users.repository.ts';
 import { createUsersService } from './users/users.service.ts';
 
@@ -85,6 +86,7 @@ export function createApp(deps: AppDeps): express.Express {
   });
   const auth = createAuthService({
     users,
+    accounts: createAccountCreator({ users, hasher }),
     oneTimeTokens: createOneTimeTokensRepository(db.prisma),
     sessions,
     hasher,

@@ -1,9 +1,10 @@
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { uniqueSuffix } from '@mini/testing';
 import { createAdminAccount } from '../src/cli/create-admin-account.ts';
-import { buildTestApp, login, newUserInput, registerAndLogin, type SignedIn } from './helpers.ts';
+import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
+import { buildTestApp, login, newUserInput, registerAndLogin, testLogger, type SignedIn } from './helpers.ts';
 
 const ctx = buildTestApp();
 afterAll(() => ctx.close());
@@ -13,7 +14,11 @@ const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 /** An admin made the way a learner makes the first one: with the create-admin command's code. */
 async function newAdmin(): Promise<SignedIn> {
   const input = newUserInput();
-  const { user } = await createAdminAccount(ctx.db.prisma, { ...input, bcryptCost: 4 });
+  const { user } = await createAdminAccount(
+    ctx.db.prisma,
+    { ...input, password: async () => input.password, bcryptCost: 4 },
+    { logger: testLogger },
+  );
   const tokens = await login(ctx, input);
   return { id: user.id, ...input, ...tokens };
 }
@@ -26,25 +31,80 @@ describe('create-admin', () => {
     expect((await request(ctx.app).get('/admin/users').set(as(admin.accessToken))).status).toBe(200);
   });
 
-  it('when the email already has an account, promotes it and leaves its password alone', async () => {
+  it('when the email already has an account and --promote is not given, refuses, naming --promote, and changes nothing', async () => {
     const user = await registerAndLogin(ctx);
-    const result = await createAdminAccount(ctx.db.prisma, {
-      email: user.email.toUpperCase(),
-      username: 'ignored_name',
-      password: 'some other passphrase',
-      bcryptCost: 4,
-    });
-    expect(result).toMatchObject({ created: false, user: { id: user.id, role: 'admin' } });
-    expect(
-      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
-        .status,
-    ).toBe(200);
+    const password = vi.fn(async () => 'some other passphrase');
+    await expect(
+      createAdminAccount(
+        ctx.db.prisma,
+        { email: user.email.toUpperCase(), username: 'ignored_name', password, bcryptCost: 4 },
+        { logger: testLogger },
+      ),
+    ).rejects.toThrow(/already exists.*--promote/);
+    expect(password).not.toHaveBeenCalled();
+    const me = await request(ctx.app).get('/users/me').set(as(user.accessToken));
+    expect(me.body.role).toBe('user');
+  });
+
+  it('with --promote, an account whose email is not verified is refused and stays a user', async () => {
+    const user = await registerAndLogin(ctx);
+    await expect(
+      createAdminAccount(
+        ctx.db.prisma,
+        {
+          email: user.email,
+          username: user.username,
+          password: async () => '',
+          bcryptCost: 4,
+          promote: true,
+        },
+        { logger: testLogger },
+      ),
+    ).rejects.toThrow(/not verified/);
+    expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).body.role).toBe('user');
+  });
+
+  it('with --promote, a verified account becomes admin, keeps its password, and its sessions end (published)', async () => {
+    const user = await registerAndLogin(ctx);
+    await ctx.db.prisma.user.update({ where: { id: user.id }, data: { emailVerifiedAt: new Date() } });
+    const published: string[] = [];
+    const revocations: RevocationPublisher = {
+      publish: async (ids) => void published.push(...ids),
+      ping: async () => {},
+      close: async () => {},
+    };
+    const result = await createAdminAccount(
+      ctx.db.prisma,
+      { email: user.email, username: user.username, password: async () => '', bcryptCost: 4, promote: true },
+      { logger: testLogger, revocations },
+    );
+    expect(result).toMatchObject({ outcome: 'promoted', user: { id: user.id, role: 'admin' } });
+    expect(published).toHaveLength(1);
+    expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).status).toBe(401);
+    const again = await login(ctx, user);
+    expect((await request(ctx.app).get('/admin/users').set(as(again.accessToken))).status).toBe(200);
   });
 
   it('refuses a common password like registration does', async () => {
     await expect(
-      createAdminAccount(ctx.db.prisma, { ...newUserInput(), password: 'password123', bcryptCost: 4 }),
+      createAdminAccount(
+        ctx.db.prisma,
+        { ...newUserInput(), password: async () => 'password123', bcryptCost: 4 },
+        { logger: testLogger },
+      ),
     ).rejects.toThrow(/commonly used/);
+  });
+
+  it('when the username is taken, refuses with the same message as registration', async () => {
+    const user = await registerAndLogin(ctx);
+    const input = newUserInput({ username: user.username.toUpperCase() });
+    await expect(
+      createAdminAccount(
+        ctx.db.prisma,
+        { ...input, password: async () => input.password, bcryptCost: 4 },
+        { logger: testLogger },
+      ),
+    ).rejects.toThrow(/username is taken/);
   });
 });
 

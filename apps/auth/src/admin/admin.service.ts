@@ -1,15 +1,44 @@
-import { ForbiddenError, NotFoundError } from '@mini/http';
+import { ForbiddenError, NotFoundError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
-import type { SessionsService } from '../sessions/sessions.service.ts';
+import type { SessionEnder } from '../sessions/sessions.service.ts';
 import type { Role, UserListQuery, UserRecord, UsersRepository } from '../users/users.repository.ts';
 
 export interface AdminServiceDeps {
   users: UsersRepository;
-  sessions: SessionsService;
+  sessions: Pick<SessionEnder, 'endAllOfUser'>;
   logger: Logger;
 }
 
+/** Who made a change: an admin through the API, or an operator with the create-admin command. */
+export type Actor = { adminId: string } | { cli: string };
+
 export function createAdminService({ users, sessions, logger }: AdminServiceDeps) {
+  async function mustFind(id: string): Promise<UserRecord> {
+    const target = await users.findById(id);
+    if (!target) throw new NotFoundError('No such user.', { code: 'user-not-found' });
+    return target;
+  }
+
+  async function apply(
+    actor: Actor,
+    target: UserRecord,
+    changes: { role?: Role; disabled?: boolean },
+  ): Promise<UserRecord> {
+    const updated = await users.updateAdminFields(target.id, changes);
+    const disabledNow = changes.disabled === true && target.disabledAt === null;
+    const roleChanged = changes.role !== undefined && changes.role !== target.role;
+    // A disabled user's tokens must stop working now; after a role change, tokens carry a stale role
+    // claim: in both cases the sessions end and the user signs in again (if allowed).
+    if (disabledNow || roleChanged) {
+      await sessions.endAllOfUser(target.id, disabledNow ? 'account-disabled' : 'role-changed');
+    }
+    logger.info(
+      { securityEvent: 'admin-user-update', ...actor, targetId: target.id, changes },
+      "an admin changed a user's role or status",
+    );
+    return updated;
+  }
+
   return {
     listUsers(query: UserListQuery): Promise<{ rows: UserRecord[]; total: number }> {
       return users.list(query);
@@ -20,28 +49,31 @@ export function createAdminService({ users, sessions, logger }: AdminServiceDeps
       targetId: string,
       changes: { role?: Role; disabled?: boolean },
     ): Promise<UserRecord> {
-      const target = await users.findById(targetId);
-      if (!target) throw new NotFoundError('No such user.', { code: 'user-not-found' });
+      const target = await mustFind(targetId);
       // Keeps the last admin from locking everyone out by accident; another admin can still do it.
       if (targetId === adminId && (changes.role === 'user' || changes.disabled === true)) {
         throw new ForbiddenError('Admins cannot demote or disable themselves; ask another admin.', {
           code: 'cannot-change-own-access',
         });
       }
-      const updated = await users.updateAdminFields(targetId, changes);
+      return apply({ adminId }, target, changes);
+    },
 
-      const disabledNow = changes.disabled === true && target.disabledAt === null;
-      const roleChanged = changes.role !== undefined && changes.role !== target.role;
-      // A disabled user's tokens must stop working now; after a role change, tokens carry a stale role
-      // claim: in both cases the sessions end and the user signs in again (if allowed).
-      if (disabledNow || roleChanged) {
-        await sessions.endAllOfUser(targetId, disabledNow ? 'account-disabled' : 'role-changed');
+    /**
+     * Makes an existing account an admin from the command line, as PATCH /admin/users/:id does (its
+     * sessions end). Only with a verified email: otherwise whoever registered the address first (perhaps
+     * not its owner) would become admin.
+     */
+    async promoteVerified(actor: Actor, targetId: string): Promise<UserRecord> {
+      const target = await mustFind(targetId);
+      if (!target.emailVerifiedAt) {
+        throw new ValidationError(
+          'The account has not verified its email address: its owner must follow the verification link first.',
+          { code: 'email-not-verified' },
+        );
       }
-      logger.info(
-        { securityEvent: 'admin-user-update', adminId, targetId, changes },
-        "an admin changed a user's role or status",
-      );
-      return updated;
+      if (target.role === 'admin') return target;
+      return apply(actor, target, { role: 'admin' });
     },
   };
 }

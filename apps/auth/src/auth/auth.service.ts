@@ -1,22 +1,18 @@
-import { isUniqueViolation } from '@mini/db';
-import { ConflictError, ForbiddenError, UnauthorizedError, ValidationError } from '@mini/http';
+import { ForbiddenError, UnauthorizedError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import type { Mailer } from '../mail/mailer.ts';
 import type { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository.ts';
 import { hashCost, type PasswordHasher } from '../passwords/password-hasher.ts';
-import { passwordProblems } from '../passwords/password-policy.ts';
+import { assertAcceptablePassword } from '../passwords/password-policy.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { ClientInfo, SessionsService, TokenPair } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
-import {
-  USER_EMAIL_UNIQUE,
-  USER_USERNAME_UNIQUE,
-  type UserRecord,
-  type UsersRepository,
-} from '../users/users.repository.ts';
+import type { AccountCreator } from '../users/account-creation.ts';
+import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
 
 export interface AuthServiceDeps {
   users: UsersRepository;
+  accounts: AccountCreator;
   oneTimeTokens: OneTimeTokensRepository;
   sessions: SessionsService;
   hasher: PasswordHasher;
@@ -32,18 +28,6 @@ export interface AuthServiceDeps {
   };
 }
 
-/** Throws 422 with errors.<field> when the password breaks the policy. */
-export function assertAcceptablePassword(
-  field: string,
-  password: string,
-  context: { email?: string; username?: string },
-): void {
-  const problems = passwordProblems(password, context);
-  if (problems.length > 0) {
-    throw new ValidationError(problems[0], { code: 'weak-password', errors: { [field]: problems } });
-  }
-}
-
 function invalidCredentials(): UnauthorizedError {
   // Word for word the same for an unknown email, a wrong password and a disabled account.
   return new UnauthorizedError('The email or password is incorrect.', { code: 'invalid-credentials' });
@@ -57,7 +41,7 @@ function invalidLink(): ValidationError {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, oneTimeTokens, sessions, hasher, throttle, mailer, logger, settings } = deps;
+  const { users, accounts, oneTimeTokens, sessions, hasher, throttle, mailer, logger, settings } = deps;
 
   function link(path: string, token: string): string {
     return new URL(`${path}?token=${encodeURIComponent(token)}`, settings.publicAppUrl).toString();
@@ -116,28 +100,7 @@ export function createAuthService(deps: AuthServiceDeps) {
 
   return {
     async register(input: { email: string; username: string; password: string }): Promise<UserRecord> {
-      assertAcceptablePassword('password', input.password, input);
-      hasher.assertCapacity();
-      const passwordHash = await hasher.hash(input.password);
-      let user: UserRecord;
-      try {
-        user = await users.create({ email: input.email, username: input.username, passwordHash });
-      } catch (err) {
-        const constraint = isUniqueViolation(err);
-        if (constraint === USER_EMAIL_UNIQUE) {
-          throw new ConflictError('An account with this email already exists.', {
-            code: 'email-taken',
-            errors: { email: ['is already registered'] },
-          });
-        }
-        if (constraint === USER_USERNAME_UNIQUE) {
-          throw new ConflictError('This username is taken.', {
-            code: 'username-taken',
-            errors: { username: ['is taken'] },
-          });
-        }
-        throw err;
-      }
+      const user = await accounts.create(input);
       // A mail server hiccup must not fail the registration: the user can ask for a new link.
       sendVerificationEmail(user).catch((err: unknown) =>
         logger.error({ err, userId: user.id }, 'could not send the verification email'),

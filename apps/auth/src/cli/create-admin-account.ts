@@ -1,36 +1,65 @@
+import type { Logger } from '@mini/logger';
+import { createAdminService } from '../admin/admin.service.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createPasswordHasher } from '../passwords/password-hasher.ts';
-import { passwordProblems } from '../passwords/password-policy.ts';
+import { noRevocationPublisher, type RevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { createSessionsRepository } from '../sessions/sessions.repository.ts';
+import { createSessionEnder } from '../sessions/sessions.service.ts';
+import { createAccountCreator } from '../users/account-creation.ts';
 import { createUsersRepository, type UserRecord } from '../users/users.repository.ts';
 import { emailSchema, usernameSchema } from '../users/users.schemas.ts';
 
+export interface CreateAdminInput {
+  email: string;
+  username: string;
+  /** Read only when an account is created (a promotion needs no password). */
+  password: () => Promise<string>;
+  bcryptCost: number;
+  /** Make an existing account with this email an admin (it must have verified the email). */
+  promote?: boolean;
+}
+
+export type CreateAdminResult =
+  | { outcome: 'created'; user: UserRecord }
+  | { outcome: 'promoted'; user: UserRecord }
+  | { outcome: 'already-admin'; user: UserRecord };
+
 /**
- * The core of the create-admin command, separate from argument parsing so a test can run it.
- * An existing account with that email is promoted (its password is left alone); otherwise a new,
- * already-verified admin account is created, under the same rules as registration.
+ * The core of the create-admin command, separate from argument parsing so a test can run it, and made of
+ * the service's own code: registration's rules for a new account, the admin API's promotion for an
+ * existing one. An existing account is never promoted silently: without `promote`, anyone who registered
+ * the admin's address first would become admin with their own password.
  */
 export async function createAdminAccount(
   prisma: PrismaClient,
-  input: { email: string; username: string; password: string; bcryptCost: number },
-): Promise<{ created: boolean; user: UserRecord }> {
+  input: CreateAdminInput,
+  deps: { logger: Logger; revocations?: RevocationPublisher },
+): Promise<CreateAdminResult> {
   const email = emailSchema.parse(input.email);
   const username = usernameSchema.parse(input.username);
   const users = createUsersRepository(prisma);
+  const sessions = createSessionEnder({
+    sessions: createSessionsRepository(prisma),
+    revocations: deps.revocations ?? noRevocationPublisher,
+    logger: deps.logger,
+  });
+  const admin = createAdminService({ users, sessions, logger: deps.logger });
 
   const existing = await users.findByEmail(email);
   if (existing) {
-    const user =
-      existing.role === 'admin' ? existing : await users.updateAdminFields(existing.id, { role: 'admin' });
-    return { created: false, user };
+    if (!input.promote) {
+      throw new Error(
+        `an account with the email ${existing.email} already exists (username ${existing.username}). ` +
+          'To make it an admin, run again with --promote: its email must be verified, and its sessions end.',
+      );
+    }
+    if (existing.role === 'admin') return { outcome: 'already-admin', user: existing };
+    return { outcome: 'promoted', user: await admin.promoteVerified({ cli: 'create-admin' }, existing.id) };
   }
-  const problems = passwordProblems(input.password, { email, username });
-  if (problems.length > 0) throw new Error(`password refused: ${problems.join(' ')}`);
-  const hasher = createPasswordHasher(input.bcryptCost);
-  const user = await users.create({
-    email,
-    username,
-    passwordHash: await hasher.hash(input.password),
-    role: 'admin',
-  });
-  return { created: true, user: await users.markEmailVerified(user.id) };
+  const accounts = createAccountCreator({ users, hasher: createPasswordHasher(input.bcryptCost) });
+  const user = await accounts.create(
+    { email, username, password: await input.password() },
+    { role: 'admin', emailVerified: true },
+  );
+  return { outcome: 'created', user };
 }

@@ -1,6 +1,8 @@
 /* eslint-disable no-console -- a command-line tool talks to a person on its terminal. */
-// Creates the first admin (or promotes an existing account) from the command line:
+// Creates the first admin from the command line:
 //   pnpm --filter auth create-admin --email ada@example.com --username ada
+// An account that already has the email is refused, unless --promote is given: then it becomes an admin
+// if its email is verified, and its sessions end (as a promotion through PATCH /admin/users/:id does).
 // The password comes from ADMIN_PASSWORD, from standard input when piped, or from a prompt that does
 // not echo. It is never printed, and never taken as a flag: flags end up in shell history and `ps`.
 import { parseArgs } from 'node:util';
@@ -8,6 +10,7 @@ import { DEFAULT_EMBEDDED_PORT } from '@mini/db';
 import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
+import { createRedisRevocationPublisher } from '../revocation/revocation-publisher.ts';
 import { createAdminAccount } from './create-admin-account.ts';
 
 async function readPassword(): Promise<string> {
@@ -48,12 +51,20 @@ async function readPassword(): Promise<string> {
 }
 
 const { values } = parseArgs({
-  options: { email: { type: 'string' }, username: { type: 'string' }, help: { type: 'boolean' } },
+  options: {
+    email: { type: 'string' },
+    username: { type: 'string' },
+    promote: { type: 'boolean' },
+    help: { type: 'boolean' },
+  },
 });
 if (values.help) {
-  console.log('usage: pnpm --filter auth create-admin --email <email> --username <username>');
+  console.log('usage: pnpm --filter auth create-admin --email <email> --username <username> [--promote]');
   console.log(
     '       (or ADMIN_EMAIL / ADMIN_USERNAME; password from ADMIN_PASSWORD, piped stdin or a prompt)',
+  );
+  console.log(
+    '       --promote: make the existing account with that email an admin (email verified; its sessions end)',
   );
   process.exit(0);
 }
@@ -73,22 +84,32 @@ if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production') {
 const config = loadConfig();
 const logger = createLogger({ name: 'auth-cli', level: 'warn' });
 const db = connectDatabase(config.DATABASE_URL, logger);
+// With Redis, the other services hear at once about the sessions a promotion ends.
+const revocations = config.REDIS_URL
+  ? createRedisRevocationPublisher({
+      redisUrl: config.REDIS_URL,
+      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+      logger,
+    })
+  : undefined;
 try {
-  const password = await readPassword();
-  const result = await createAdminAccount(db.prisma, {
-    email,
-    username,
-    password,
-    bcryptCost: config.BCRYPT_COST,
-  });
+  const result = await createAdminAccount(
+    db.prisma,
+    { email, username, password: readPassword, bcryptCost: config.BCRYPT_COST, promote: values.promote },
+    { logger, ...(revocations ? { revocations } : {}) },
+  );
+  const who = `${result.user.username} <${result.user.email}>`;
   console.log(
-    result.created
-      ? `Created admin ${result.user.username} <${result.user.email}> (id ${result.user.id}).`
-      : `${result.user.username} <${result.user.email}> already existed and is now an admin (password unchanged).`,
+    result.outcome === 'created'
+      ? `Created admin ${who} (id ${result.user.id}).`
+      : result.outcome === 'promoted'
+        ? `${who} is now an admin (password unchanged); their sessions have ended.`
+        : `${who} was already an admin; nothing changed.`,
   );
 } catch (err) {
   console.error(`create-admin: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
+  await revocations?.close();
   await db.close();
 }

@@ -1,3 +1,4 @@
+import { ValidationError } from '@mini/http';
 import commonPasswords from './common-passwords.json' with { type: 'json' };
 
 export const PASSWORD_MIN_LENGTH = 8;
@@ -38,4 +39,12 @@ export function passwordProblems(password: string, context: PasswordContext = {}
     return ['Do not use your email address or username as your password.'];
   }
   return [];
+}
+
+/** Throws 422 (`weak-password`, errors.<field>) when the password breaks the policy. */
+export function assertAcceptablePassword(field: string, password: string, context: PasswordContext): void {
+  const problems = passwordProblems(password, context);
+  if (problems.length > 0) {
+    throw new ValidationError(problems[0], { code: 'weak-password', errors: { [field]: problems } });
+  }
 }

@@ -37,8 +37,12 @@ function invalidRefreshToken(): UnauthorizedError {
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
 
-export function createSessionsService(deps: SessionsServiceDeps) {
-  const { sessions, users, issuer, revocations, logger } = deps;
+/**
+ * Ending sessions, and telling the other services: all the command-line tools need (they sign no tokens).
+ * The sessions service below is built on it.
+ */
+export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 'revocations' | 'logger'>) {
+  const { sessions, revocations, logger } = deps;
 
   /** Tells the other services; the row in our database is already the truth, so a Redis failure is logged, not thrown. */
   async function publish(sessionIds: string[]): Promise<void> {
@@ -52,21 +56,28 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     }
   }
 
-  async function endOne(sessionId: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
-    const ended = await sessions.revoke(sessionId, reason, ownerId);
-    if (ended) await publish([sessionId]);
-    return ended;
-  }
+  return {
+    publish,
 
-  async function endAllOfUser(
-    userId: string,
-    reason: RevokeReason,
-    exceptSessionId?: string,
-  ): Promise<string[]> {
-    const ended = await sessions.revokeAllOfUser(userId, reason, exceptSessionId);
-    await publish(ended);
-    return ended;
-  }
+    async endOne(sessionId: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
+      const ended = await sessions.revoke(sessionId, reason, ownerId);
+      if (ended) await publish([sessionId]);
+      return ended;
+    },
+
+    async endAllOfUser(userId: string, reason: RevokeReason, exceptSessionId?: string): Promise<string[]> {
+      const ended = await sessions.revokeAllOfUser(userId, reason, exceptSessionId);
+      await publish(ended);
+      return ended;
+    },
+  };
+}
+
+export type SessionEnder = ReturnType<typeof createSessionEnder>;
+
+export function createSessionsService(deps: SessionsServiceDeps) {
+  const { sessions, users, issuer, logger } = deps;
+  const { endOne, endAllOfUser } = createSessionEnder(deps);
 
   return {
     endAllOfUser,

@@ -1,6 +1,6 @@
 import { isUniqueViolation } from '@mini/db';
 import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
-import { assertAcceptablePassword } from '../auth/auth.service.ts';
+import { assertAcceptablePassword } from '../passwords/password-policy.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
