@@ -96,6 +96,7 @@ export function createApp(deps: AppDeps): express.Express {
     settings: {
       bcryptCost: config.BCRYPT_COST,
       publicAppUrl: config.PUBLIC_APP_URL,
+      publicApiUrl: config.PUBLIC_API_URL,
       emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
       passwordResetTtlSeconds: config.PASSWORD_RESET_TTL_SECONDS,
       requireEmailVerification: config.REQUIRE_EMAIL_VERIFICATION,

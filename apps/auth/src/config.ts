@@ -90,7 +90,10 @@ export const configSchema = baseConfigSchema
     // in production without SMTP_URL, mails are not sent and only recipient and subject are logged.
     SMTP_URL: optionalString,
     MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
-    // Links in emails point here (a front end's page would read the token from the query string).
+    // Mails lead with the API call that spends their token (a curl command to PUBLIC_API_URL, this service
+    // as clients reach it), then a link to PUBLIC_APP_URL: a front end's page there would read the token
+    // from the query string and make the same call. This service serves no such page.
+    PUBLIC_API_URL: httpUrl.default('http://localhost:3001'),
     PUBLIC_APP_URL: httpUrl.default('http://localhost:3001'),
     EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600, 60),
     PASSWORD_RESET_TTL_SECONDS: seconds(3600, 60),

@@ -3,7 +3,10 @@ import request from 'supertest';
 import { uniqueSuffix } from '@mini/testing';
 import { buildTestApp, login, registerAndLogin, type TestContext } from './helpers.ts';
 
-const ctx = buildTestApp();
+const ctx = buildTestApp({
+  PUBLIC_API_URL: 'https://api.example.test',
+  PUBLIC_APP_URL: 'https://app.example.test',
+});
 afterAll(() => ctx.close());
 
 /**
@@ -203,6 +206,43 @@ describe('password reset', () => {
     await request(ctx.app).post('/auth/forgot-password').send({ email }).expect(202);
     await new Promise((resolve) => setTimeout(resolve, 100));
     expect(ctx.outbox.latestTo(email)).toBeUndefined();
+  });
+});
+
+describe('mail text', () => {
+  /** The JSON body of the curl command that leads the mail. */
+  async function leadingCall(email: string, subject: RegExp) {
+    const find = () => ctx.outbox.messages.findLast((m) => m.to === email && subject.test(m.subject));
+    await expect.poll(() => find()?.text ?? '', { timeout: 10_000 }).toMatch(/curl/);
+    const lines = (find()?.text ?? '').split('\n').filter((line) => line.trim() !== '');
+    const call = lines.find((line) => line.includes('curl')) ?? '';
+    const link = lines.find((line) => line.startsWith('https://app.example.test/')) ?? '';
+    return { lines, call, link, body: JSON.parse(/-d '(.*)'$/.exec(call)?.[1] ?? 'null') };
+  }
+
+  it('the verification mail leads with a curl POST to PUBLIC_API_URL that verifies the email as it stands', async () => {
+    const user = await registerAndLogin(ctx);
+    const mail = await leadingCall(user.email, /Confirm your email/);
+    expect(mail.lines.indexOf(mail.call)).toBe(2); // after the greeting and the one-line intro
+    expect(mail.call).toContain(
+      "curl -X POST https://api.example.test/auth/verify-email -H 'content-type: application/json'",
+    );
+    expect(mail.link).toBe(`https://app.example.test/verify-email?token=${mail.body.token}`);
+    expect(mail.lines.join('\n')).toMatch(/front end/);
+    expect((await request(ctx.app).post('/auth/verify-email').send(mail.body)).status).toBe(204);
+  });
+
+  it('the reset mail leads with a curl POST to /auth/reset-password with the token and a password placeholder', async () => {
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app).post('/auth/forgot-password').send({ email: user.email }).expect(202);
+    const mail = await leadingCall(user.email, /Reset your password/);
+    expect(mail.call).toContain('curl -X POST https://api.example.test/auth/reset-password');
+    expect(mail.body).toEqual({ token: expect.any(String), password: '<your new password>' });
+    expect(mail.link).toBe(`https://app.example.test/reset-password?token=${mail.body.token}`);
+    const reset = await request(ctx.app)
+      .post('/auth/reset-password')
+      .send({ ...mail.body, password: 'my brand new passphrase' });
+    expect(reset.status).toBe(204);
   });
 });
 

@@ -1,7 +1,10 @@
 import { ForbiddenError, UnauthorizedError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import type { Mailer } from '../mail/mailer.ts';
-import type { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository.ts';
+import type {
+  OneTimeTokenPurpose,
+  OneTimeTokensRepository,
+} from '../one-time-tokens/one-time-tokens.repository.ts';
 import { hashCost, type PasswordHasher } from '../passwords/password-hasher.ts';
 import { assertAcceptablePassword } from '../passwords/password-policy.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
@@ -22,6 +25,7 @@ export interface AuthServiceDeps {
   settings: {
     bcryptCost: number;
     publicAppUrl: string;
+    publicApiUrl: string;
     emailVerificationTtlSeconds: number;
     passwordResetTtlSeconds: number;
     requireEmailVerification: boolean;
@@ -43,58 +47,83 @@ function invalidLink(): ValidationError {
 export function createAuthService(deps: AuthServiceDeps) {
   const { users, accounts, oneTimeTokens, sessions, hasher, throttle, mailer, logger, settings } = deps;
 
-  function link(path: string, token: string): string {
+  function frontEndLink(path: string, token: string): string {
     return new URL(`${path}?token=${encodeURIComponent(token)}`, settings.publicAppUrl).toString();
   }
 
-  async function sendVerificationEmail(user: UserRecord): Promise<void> {
+  /**
+   * The shape every token mail shares: a fresh single-use token (only its hash stored, earlier ones void),
+   * then a mail leading with the exact API call that spends it, a curl command (this service has no web
+   * pages), and the link a front end at PUBLIC_APP_URL would serve.
+   */
+  async function sendTokenEmail(
+    user: UserRecord,
+    mail: {
+      purpose: OneTimeTokenPurpose;
+      ttlSeconds: number;
+      subject: string;
+      intro: string;
+      apiPath: string;
+      /** The JSON body, given the token. */
+      body: (token: string) => Record<string, string>;
+      frontEndPath: string;
+      validity: string;
+      outro?: string;
+    },
+  ): Promise<void> {
     const token = newOpaqueToken();
     await oneTimeTokens.issue({
       userId: user.id,
-      purpose: 'verify_email',
+      purpose: mail.purpose,
       tokenHash: hashOpaqueToken(token),
-      expiresAt: new Date(Date.now() + settings.emailVerificationTtlSeconds * 1000),
+      expiresAt: new Date(Date.now() + mail.ttlSeconds * 1000),
     });
+    const apiUrl = new URL(mail.apiPath, settings.publicApiUrl).toString();
     await mailer.send({
       to: user.email,
-      subject: 'Confirm your email address',
+      subject: mail.subject,
       text: [
         `Hello ${user.username},`,
         '',
-        'Confirm your email address by opening this link:',
-        link('/verify-email', token),
+        `${mail.intro} send this request to the API:`,
         '',
-        `or by sending the token to POST /auth/verify-email: ${token}`,
+        `  curl -X POST ${apiUrl} -H 'content-type: application/json' -d '${JSON.stringify(mail.body(token))}'`,
         '',
-        `The link works once and expires in ${Math.round(settings.emailVerificationTtlSeconds / 3600)} hours.`,
+        'If your application has a front end, it links here instead (the page reads the token and makes the same call):',
+        frontEndLink(mail.frontEndPath, token),
+        '',
+        mail.validity,
+        ...(mail.outro ? [mail.outro] : []),
       ].join('\n'),
+    });
+  }
+
+  function sendVerificationEmail(user: UserRecord): Promise<void> {
+    return sendTokenEmail(user, {
+      purpose: 'verify_email',
+      ttlSeconds: settings.emailVerificationTtlSeconds,
+      subject: 'Confirm your email address',
+      intro: 'To confirm your email address,',
+      apiPath: '/auth/verify-email',
+      body: (token) => ({ token }),
+      frontEndPath: '/verify-email',
+      validity: `The token works once and expires in ${Math.round(settings.emailVerificationTtlSeconds / 3600)} hours.`,
     });
   }
 
   async function sendResetEmail(email: string): Promise<void> {
     const user = await users.findByEmail(email);
     if (!user || user.disabledAt) return;
-    const token = newOpaqueToken();
-    await oneTimeTokens.issue({
-      userId: user.id,
+    await sendTokenEmail(user, {
       purpose: 'reset_password',
-      tokenHash: hashOpaqueToken(token),
-      expiresAt: new Date(Date.now() + settings.passwordResetTtlSeconds * 1000),
-    });
-    await mailer.send({
-      to: user.email,
+      ttlSeconds: settings.passwordResetTtlSeconds,
       subject: 'Reset your password',
-      text: [
-        `Hello ${user.username},`,
-        '',
-        'Someone (hopefully you) asked to reset your password. Choose a new one here:',
-        link('/reset-password', token),
-        '',
-        `or send the token with a new password to POST /auth/reset-password: ${token}`,
-        '',
-        `The link works once and expires in ${Math.round(settings.passwordResetTtlSeconds / 60)} minutes.`,
-        'If you did not ask for this, ignore this email: your password stays as it is.',
-      ].join('\n'),
+      intro: 'Someone (hopefully you) asked to reset your password. To choose a new one,',
+      apiPath: '/auth/reset-password',
+      body: (token) => ({ token, password: '<your new password>' }),
+      frontEndPath: '/reset-password',
+      validity: `The token works once and expires in ${Math.round(settings.passwordResetTtlSeconds / 60)} minutes.`,
+      outro: 'If you did not ask for this, ignore this email: your password stays as it is.',
     });
   }
 
