@@ -133,6 +133,31 @@ describe('GET /admin/users', () => {
     expect(JSON.stringify(both.body)).not.toMatch(/password/i);
   });
 
+  it('a search for a username with `_` matches it literally, not as a one-character wildcard', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    const literal = await registerAndLogin(ctx, { username: `wild_${tag}` });
+    await registerAndLogin(ctx, { username: `wildX${tag}` });
+    const res = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: `wild_${tag}` })
+      .set(as(admin.accessToken));
+    expect(res.status).toBe(200);
+    expect(res.body.items.map((u: { id: string }) => u.id)).toEqual([literal.id]);
+    expect(res.body.total).toBe(1);
+  });
+
+  it('a search with `%` or a backslash matches those characters literally (here: nobody)', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    await registerAndLogin(ctx, { username: `pct${tag}x` });
+    for (const search of [`pct%${tag}`, `pct${tag}%`, `pct\\${tag}`]) {
+      const res = await request(ctx.app).get('/admin/users').query({ search }).set(as(admin.accessToken));
+      expect(res.status).toBe(200);
+      expect(res.body.total).toBe(0);
+    }
+  });
+
   it('pages with limit and nextCursor without skipping or repeating anyone', async () => {
     const admin = await newAdmin();
     const tag = uniqueSuffix();

@@ -115,7 +115,12 @@ export function createUsersRepository(prisma: PrismaClient) {
 
     /** Newest first; fetches limit + 1 rows so the caller knows whether another page exists. */
     async list(query: UserListQuery): Promise<{ rows: UserRecord[]; total: number }> {
-      const search = query.search?.trim().toLowerCase();
+      // `contains` becomes LIKE '%…%', where % and _ are wildcards and \ escapes: a search means the
+      // characters as typed, so all three are escaped.
+      const search = query.search
+        ?.trim()
+        .toLowerCase()
+        .replace(/[\\%_]/g, (char) => `\\${char}`);
       const filter: Prisma.UserWhereInput = {
         ...(query.role === undefined ? {} : { role: query.role }),
         ...(search
