@@ -126,13 +126,33 @@ function toRecord(task: SelectedTask): TaskRecord {
   };
 }
 
-// The column (and the cast for a cursor value) behind each sort.
-const SORT_COLUMNS: Record<TaskSort, { column: Prisma.Sql; cast: Prisma.Sql; nullable: boolean }> = {
-  position: { column: Prisma.sql`t.position`, cast: Prisma.sql`::float8`, nullable: false },
-  due: { column: Prisma.sql`t.due_at`, cast: Prisma.sql`::timestamptz`, nullable: true },
-  priority: { column: Prisma.sql`t.priority`, cast: Prisma.sql`::"TaskPriority"`, nullable: false },
-  created: { column: Prisma.sql`t.created_at`, cast: Prisma.sql`::timestamptz`, nullable: false },
-};
+/**
+ * The expression behind each sort, as it stands in an index, and the cast of a cursor value. `due` is
+ * nullable and sorts tasks without a due date last in both directions: the expression indexes of
+ * migration 20261130080848_due_sort_indexes turn "no due date" into 'infinity' (read forwards for asc)
+ * or '-infinity' (read backwards for desc). Every other sort column is NOT NULL, so its plain
+ * (project_id, column, id) index is read forwards or backwards as it is.
+ */
+function sortKey(sort: TaskSort, order: SortOrder): { key: Prisma.Sql; value: (v: unknown) => Prisma.Sql } {
+  switch (sort) {
+    case 'position':
+      return { key: Prisma.sql`t.position`, value: (v) => Prisma.sql`${v}::float8` };
+    case 'priority':
+      return { key: Prisma.sql`t.priority`, value: (v) => Prisma.sql`${v}::"TaskPriority"` };
+    case 'created':
+      return { key: Prisma.sql`t.created_at`, value: (v) => Prisma.sql`${v}::timestamptz` };
+    case 'due':
+      return order === 'asc'
+        ? {
+            key: Prisma.sql`COALESCE(t.due_at, 'infinity'::timestamptz)`,
+            value: (v) => Prisma.sql`COALESCE(${v}::timestamptz, 'infinity'::timestamptz)`,
+          }
+        : {
+            key: Prisma.sql`COALESCE(t.due_at, '-infinity'::timestamptz)`,
+            value: (v) => Prisma.sql`COALESCE(${v}::timestamptz, '-infinity'::timestamptz)`,
+          };
+  }
+}
 
 /** ILIKE treats %, _ and \ as wildcards and escape: a search for "50%" must match the text "50%". */
 function likePattern(q: string): string {
@@ -142,7 +162,7 @@ function likePattern(q: string): string {
 /**
  * The SQL of a task list page. Exported so the benchmark's floor runs exactly this query through plain pg.
  * Keyset pagination: "rows after (value, id)" in the sort's direction, with id as the tie-break so the order
- * is total. Null due dates sort last in both directions, so the due keyset spells out the null cases.
+ * is total.
  */
 export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
   const { scope, filters, sort, order, after, take } = query;
@@ -175,20 +195,12 @@ export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
     where.push(Prisma.sql`(t.title ILIKE ${pattern} OR t.description ILIKE ${pattern})`);
   }
 
-  const { column, cast, nullable } = SORT_COLUMNS[sort];
-  const cmp = order === 'asc' ? Prisma.sql`>` : Prisma.sql`<`;
+  const { key, value } = sortKey(sort, order);
   const dir = order === 'asc' ? Prisma.sql`ASC` : Prisma.sql`DESC`;
   if (after) {
-    if (after.value === null) {
-      // Only the null-due tail is left.
-      where.push(Prisma.sql`(${column} IS NULL AND t.id ${cmp} ${after.id}::uuid)`);
-    } else if (nullable) {
-      where.push(Prisma.sql`(${column} ${cmp} ${after.value}${cast}
-        OR (${column} = ${after.value}${cast} AND t.id ${cmp} ${after.id}::uuid) OR ${column} IS NULL)`);
-    } else {
-      // A row comparison reads straight off the (project_id, column, id) index.
-      where.push(Prisma.sql`(${column}, t.id) ${cmp} (${after.value}${cast}, ${after.id}::uuid)`);
-    }
+    // A row comparison reads straight off the (scope, key, id) index, in either direction.
+    const cmp = order === 'asc' ? Prisma.sql`>` : Prisma.sql`<`;
+    where.push(Prisma.sql`(${key}, t.id) ${cmp} (${value(after.value)}, ${after.id}::uuid)`);
   }
 
   return Prisma.sql`
@@ -198,7 +210,7 @@ export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
                     '{}') AS label_ids
     FROM tasks t
     WHERE ${Prisma.join(where, ' AND ')}
-    ORDER BY ${column} ${dir} NULLS LAST, t.id ${dir}
+    ORDER BY ${key} ${dir}, t.id ${dir}
     LIMIT ${take}`;
 }
 
