@@ -84,10 +84,11 @@ export function createApp(deps: AppDeps): express.Express {
       lockMaxSeconds: config.LOGIN_LOCK_MAX_SECONDS,
     },
   });
+  const oneTimeTokens = createOneTimeTokensRepository(db.prisma);
   const auth = createAuthService({
     users,
     accounts: createAccountCreator({ users, hasher }),
-    oneTimeTokens: createOneTimeTokensRepository(db.prisma),
+    oneTimeTokens,
     sessions,
     hasher,
     throttle,
@@ -142,7 +143,7 @@ export function createApp(deps: AppDeps): express.Express {
       app.use(jwksRoutes(api, keys));
       app.use(authRoutes(api, auth, sessions));
       app.use(sessionsRoutes(api, sessions));
-      app.use(usersRoutes(api, createUsersService({ users, sessions, hasher, throttle })));
+      app.use(usersRoutes(api, createUsersService({ users, oneTimeTokens, sessions, hasher, throttle })));
       app.use(adminRoutes(api, createAdminService({ users, sessions, logger }), requireRole('admin')));
       if (devOutbox) app.use(outboxRoutes(api, devOutbox));
     },

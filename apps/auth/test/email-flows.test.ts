@@ -209,6 +209,25 @@ describe('password reset', () => {
   });
 });
 
+describe('password change and reset links', () => {
+  it('when the password is changed, an outstanding reset link stops working (422)', async () => {
+    const user = await registerAndLogin(ctx);
+    await request(ctx.app).post('/auth/forgot-password').send({ email: user.email }).expect(202);
+    const token = await tokenFromMail(ctx, user.email, /Reset your password/);
+    await request(ctx.app)
+      .post('/users/me/password')
+      .set('Authorization', `Bearer ${user.accessToken}`)
+      .send({ currentPassword: user.password, newPassword: 'the changed passphrase' })
+      .expect(204);
+    const reset = await request(ctx.app)
+      .post('/auth/reset-password')
+      .send({ token, password: 'an attacker passphrase' });
+    expect(reset.status).toBe(422);
+    expect(reset.body.code).toBe('invalid-or-expired-token');
+    await login(ctx, { email: user.email, password: 'the changed passphrase' });
+  });
+});
+
 describe('mail text', () => {
   /** The JSON body of the curl command that leads the mail. */
   async function leadingCall(email: string, subject: RegExp) {

@@ -4,6 +4,14 @@ export type OneTimeTokenPurpose = 'verify_email' | 'reset_password';
 
 export function createOneTimeTokensRepository(prisma: PrismaClient) {
   return {
+    /** Voids the user's unused tokens of a purpose (a password change voids reset links). */
+    async voidUnused(userId: string, purpose: OneTimeTokenPurpose): Promise<void> {
+      await prisma.oneTimeToken.updateMany({
+        where: { userId, purpose, usedAt: null },
+        data: { usedAt: new Date() },
+      });
+    },
+
     /** Stores a new token and voids the user's earlier unused ones of the same purpose: only the latest link works. */
     async issue(token: {
       userId: string;

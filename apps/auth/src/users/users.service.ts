@@ -1,6 +1,7 @@
 import { isUniqueViolation } from '@mini/db';
 import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
 import { assertAcceptablePassword } from '../passwords/password-policy.ts';
+import type { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
@@ -8,6 +9,7 @@ import { USER_USERNAME_UNIQUE, type UserRecord, type UsersRepository } from './u
 
 export interface UsersServiceDeps {
   users: UsersRepository;
+  oneTimeTokens: Pick<OneTimeTokensRepository, 'voidUnused'>;
   sessions: SessionsService;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
@@ -25,7 +27,7 @@ export function usernameTaken(): ConflictError {
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { users, sessions, hasher, throttle } = deps;
+  const { users, oneTimeTokens, sessions, hasher, throttle } = deps;
 
   async function mustFind(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
@@ -49,8 +51,9 @@ export function createUsersService(deps: UsersServiceDeps) {
     },
 
     /**
-     * Needs the current password (a stolen access token alone must not take the account over) and ends
-     * every other session: whoever knew the old password is signed out, this device stays signed in.
+     * Needs the current password (a stolen access token alone must not take the account over), ends
+     * every other session (whoever knew the old password is signed out, this device stays signed in) and
+     * voids unused password reset links.
      */
     async changePassword(
       id: string,
@@ -70,6 +73,8 @@ export function createUsersService(deps: UsersServiceDeps) {
       }
       assertAcceptablePassword('newPassword', input.newPassword, user);
       await users.updatePasswordHash(id, await hasher.hash(input.newPassword));
+      // A reset link mailed before the change must not undo it (it may sit in a mailbox someone else reads).
+      await oneTimeTokens.voidUnused(id, 'reset_password');
       await sessions.endAllOfUser(id, 'password-changed', caller.sessionId);
     },
 
