@@ -52,3 +52,23 @@ describe('membership races', () => {
     }
   });
 });
+
+describe('position races', () => {
+  it('when 8 tasks are created in parallel without a position, each gets its own position at the end', async () => {
+    const owner = makeUser('owner');
+    const project = await createProject(ctx.app, owner);
+    const first = await createTask(ctx.app, owner, project.id);
+    const created = await Promise.all(
+      Array.from({ length: 8 }, (_, i) =>
+        as(ctx.app, owner)
+          .post(`/projects/${project.id}/tasks`)
+          .send({ title: `Parallel ${i}` }),
+      ),
+    );
+    expect(created.map((res) => res.status)).toEqual(Array(8).fill(201));
+    const positions = created.map((res) => res.body.position as number);
+    expect(new Set(positions).size).toBe(8);
+    const firstPosition = (await as(ctx.app, owner).get(`/tasks/${first.id}`)).body.position;
+    for (const position of positions) expect(position).toBeGreaterThan(firstPosition);
+  });
+});

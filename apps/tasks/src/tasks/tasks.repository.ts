@@ -294,8 +294,14 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
         ORDER BY t.id FOR UPDATE OF t`;
     },
 
-    /** The next manual position at the end of a project. */
+    /**
+     * The next manual position at the end of a project. Two creates reading max(position) at once would
+     * get the same one, so this takes the project's position lock first (a transaction-scoped advisory
+     * lock: it serialises only the appends of one project, not its other writes) and holds it until the
+     * insert commits. Call it inside the transaction that inserts.
+     */
     async nextPosition(projectId: string): Promise<number> {
+      await db.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${`tasks.position:${projectId}`}, 0))`;
       const result = await db.task.aggregate({ where: { projectId }, _max: { position: true } });
       return (result._max.position ?? 0) + 1024;
     },
