@@ -69,6 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
     logger,
     refreshTokenTtlSeconds: config.REFRESH_TOKEN_TTL_SECONDS,
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
+    maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
   });
   const throttle = createLoginThrottle(createLoginThrottleRepository(db.prisma), {
     account: {

@@ -41,6 +41,8 @@ export const configSchema = baseConfigSchema
     REFRESH_TOKEN_TTL_SECONDS: seconds(7 * 24 * 3600, 60),
     // ... and no session outlives this, however often it is refreshed (absolute timeout).
     SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600, 60),
+    // ... and one user has at most this many active sessions: a sign-in beyond it ends the least recently used.
+    MAX_SESSIONS_PER_USER: count(20),
 
     // Signing keys: a folder of PEM files (development default: generated once under .data/keys/auth),
     // or the PEM itself in JWT_PRIVATE_KEY (containers, secret managers). Production requires one of them.

@@ -214,3 +214,66 @@ describe('GET /auth/sessions and DELETE /auth/sessions/:id', () => {
     ).toBe(422);
   });
 });
+
+describe('session cap per user', () => {
+  const published: string[] = [];
+  const capped = buildTestApp(
+    { MAX_SESSIONS_PER_USER: '3' },
+    {
+      revocations: {
+        publish: async (ids) => void published.push(...ids),
+        ping: async () => {},
+        close: async () => {},
+      },
+    },
+  );
+  afterAll(() => capped.close());
+
+  it('when a 4th sign-in passes MAX_SESSIONS_PER_USER=3, the least recently used session ends and is published', async () => {
+    const user = await registerAndLogin(capped, {}, { userAgent: 'device-1' });
+    await login(capped, user, 'device-2');
+    await login(capped, user, 'device-3');
+    expect(published).toEqual([]);
+    const fourth = await login(capped, user, 'device-4');
+
+    const sessions = await request(capped.app)
+      .get('/auth/sessions')
+      .set('Authorization', `Bearer ${fourth.accessToken}`);
+    expect(sessions.body.items.map((s: { userAgent: string }) => s.userAgent).sort()).toEqual([
+      'device-2',
+      'device-3',
+      'device-4',
+    ]);
+    // The first device is signed out everywhere: its access token, its refresh token, the revocation list.
+    expect(
+      (await request(capped.app).get('/users/me').set('Authorization', `Bearer ${user.accessToken}`)).status,
+    ).toBe(401);
+    expect(
+      (await request(capped.app).post('/auth/refresh').send({ refreshToken: user.refreshToken })).status,
+    ).toBe(401);
+    const ended = await capped.db.prisma.session.findMany({
+      where: { userId: user.id, revokeReason: 'session-limit' },
+    });
+    expect(ended.map((s) => s.userAgent)).toEqual(['device-1']);
+    expect(published).toEqual([ended[0]?.id]);
+  });
+
+  it('a refreshed (recently used) session is kept over a newer idle one', async () => {
+    const user = await registerAndLogin(capped, {}, { userAgent: 'old-but-active' });
+    await login(capped, user, 'idle-a');
+    await login(capped, user, 'idle-b');
+    const refreshed = await request(capped.app)
+      .post('/auth/refresh')
+      .send({ refreshToken: user.refreshToken });
+    expect(refreshed.status).toBe(200);
+    const latest = await login(capped, user, 'new');
+    const sessions = await request(capped.app)
+      .get('/auth/sessions')
+      .set('Authorization', `Bearer ${latest.accessToken}`);
+    expect(sessions.body.items.map((s: { userAgent: string }) => s.userAgent).sort()).toEqual([
+      'idle-b',
+      'new',
+      'old-but-active',
+    ]);
+  });
+});

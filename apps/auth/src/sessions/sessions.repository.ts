@@ -39,7 +39,8 @@ export type RevokeReason =
   | 'password-changed'
   | 'password-reset'
   | 'account-disabled'
-  | 'role-changed';
+  | 'role-changed'
+  | 'session-limit';
 
 const sessionColumns = {
   id: true,
@@ -150,6 +151,23 @@ export function createSessionsRepository(prisma: PrismaClient) {
         }
         return ids;
       });
+    },
+
+    /**
+     * Ends the user's active sessions beyond the `keep` most recently used, in one statement; returns the
+     * ids it ended. Called after each sign-in, so sessions cannot pile up on one account.
+     */
+    async revokeBeyondLimit(userId: string, keep: number): Promise<string[]> {
+      const rows = await prisma.$queryRaw<{ id: string }[]>`
+        UPDATE sessions SET revoked_at = now(), revoke_reason = 'session-limit'
+        WHERE revoked_at IS NULL AND id IN (
+          SELECT id FROM sessions
+          WHERE user_id = ${userId}::uuid AND revoked_at IS NULL AND expires_at > now()
+          ORDER BY last_used_at DESC, created_at DESC, id DESC
+          OFFSET ${keep}
+        )
+        RETURNING id`;
+      return rows.map((row) => row.id);
     },
 
     /**

@@ -26,6 +26,8 @@ export interface SessionsServiceDeps {
   logger: Logger;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
+  /** Active sessions one user may have; a sign-in beyond it ends the least recently used. */
+  maxSessionsPerUser: number;
 }
 
 function invalidRefreshToken(): UnauthorizedError {
@@ -77,7 +79,7 @@ export type SessionEnder = ReturnType<typeof createSessionEnder>;
 
 export function createSessionsService(deps: SessionsServiceDeps) {
   const { sessions, users, issuer, logger } = deps;
-  const { endOne, endAllOfUser } = createSessionEnder(deps);
+  const { endOne, endAllOfUser, publish } = createSessionEnder(deps);
 
   return {
     endAllOfUser,
@@ -95,6 +97,9 @@ export function createSessionsService(deps: SessionsServiceDeps) {
         refreshTokenHash: hashOpaqueToken(refreshToken),
         refreshTokenExpiresAt: addSeconds(now, deps.refreshTokenTtlSeconds),
       });
+      // The cap: sessions left behind by devices that never log out would otherwise pile up forever.
+      const ended = await sessions.revokeBeyondLimit(user.id, deps.maxSessionsPerUser);
+      if (ended.length > 0) await publish(ended);
       const access = issuer.issue(user, session.id);
       return { ...access, refreshToken, tokenType: 'Bearer' };
     },
