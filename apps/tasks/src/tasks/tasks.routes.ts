@@ -3,6 +3,7 @@ import type { Request, Response, Router } from 'express';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
+import { canonicalJson } from '../shared/canonical-json.ts';
 import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,
@@ -41,11 +42,15 @@ export function parseIfMatch(header: string | undefined): Precondition | undefin
     .map(Number);
 }
 
-/** The Idempotency-Key (already validated) and a hash of everything that makes this request what it is. */
-function idempotencyOf(req: Request, key: string | undefined): IdempotentRequest | undefined {
+/**
+ * The Idempotency-Key (already validated) and a hash of everything that makes this request what it is:
+ * method, path and the validated body as canonical JSON (keys sorted, dates normalised), so a retry that
+ * serialises the same body differently is still the same request.
+ */
+function idempotencyOf(req: Request, key: string | undefined, body: unknown): IdempotentRequest | undefined {
   if (key === undefined) return undefined;
   const requestHash = createHash('sha256')
-    .update(JSON.stringify([req.method, req.baseUrl + req.path, req.body]))
+    .update(canonicalJson([req.method, req.baseUrl + req.path, body]))
     .digest('hex');
   return { key, requestHash };
 }
@@ -91,7 +96,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       409: archived,
     },
     handler: async ({ req, res, params, headers, body }) => {
-      const idempotency = idempotencyOf(req, headers['Idempotency-Key']);
+      const idempotency = idempotencyOf(req, headers['Idempotency-Key'], body);
       const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotency);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.location(`/tasks/${task.id}`);
