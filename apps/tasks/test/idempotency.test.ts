@@ -47,3 +47,50 @@ describe('the request an Idempotency-Key stands for', () => {
     expect(retry.body.id).toBe(first.body.id);
   });
 });
+
+describe('replaying an Idempotency-Key', () => {
+  it('when the caller was removed from the project since the create, a replay answers 404 and shows nothing of the task', async () => {
+    const { owner, editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    const first = await post(editor, project.id, key, { title: 'Secret plan' });
+    expect(first.status).toBe(201);
+    expect((await as(ctx.app, owner).delete(`/projects/${project.id}/members/${editor.id}`)).status).toBe(
+      204,
+    );
+
+    const retry = await post(editor, project.id, key, { title: 'Secret plan' });
+    expect({ status: retry.status, code: retry.body.code }).toEqual({
+      status: 404,
+      code: 'project-not-found',
+    });
+    expect(JSON.stringify(retry.body)).not.toContain(first.body.id);
+    expect(retry.headers['idempotent-replayed']).toBeUndefined();
+  });
+
+  it('when the caller became a viewer since the create, a replay still answers the stored 201 (they may read it)', async () => {
+    const { owner, editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    const first = await post(editor, project.id, key, { title: 'Mine' });
+    await as(ctx.app, owner).patch(`/projects/${project.id}/members/${editor.id}`).send({ role: 'viewer' });
+    const retry = await post(editor, project.id, key, { title: 'Mine' });
+    expect(retry.status).toBe(201);
+    expect(retry.body.id).toBe(first.body.id);
+  });
+
+  it('when the task was deleted since the create, a replay answers the stored 201 (the create did happen) and creates nothing', async () => {
+    const { owner, editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    const first = await post(editor, project.id, key, { title: 'Short-lived' });
+    expect((await as(ctx.app, owner).delete(`/tasks/${first.body.id}`)).status).toBe(204);
+
+    const retry = await post(editor, project.id, key, { title: 'Short-lived' });
+    expect({ status: retry.status, replayed: retry.headers['idempotent-replayed'] }).toEqual({
+      status: 201,
+      replayed: 'true',
+    });
+    expect(retry.body).toEqual(first.body);
+    expect((await as(ctx.app, editor).get(`/tasks/${first.body.id}`)).status).toBe(404);
+    const list = await as(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Short-lived`);
+    expect(list.body.items).toHaveLength(0);
+  });
+});

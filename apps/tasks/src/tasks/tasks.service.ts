@@ -324,6 +324,10 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
         if (!(err instanceof KeyAlreadyClaimed)) throw err;
       }
 
+      // A replay is a read of the task: only for someone who may still read the project (404 otherwise, as
+      // for any project the caller is not a member of). A task deleted since is still replayed: the answer
+      // says what the create did, and a GET of the task then tells it is gone.
+      await requireRole(repos, actor, projectId, 'read');
       const stored = await repos.idempotency.find(actor.id, key);
       if (!stored) throw new Error('idempotency key vanished between claim and read');
       if (stored.requestHash !== requestHash) {
