@@ -22,6 +22,8 @@ import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
 import { createLoginThrottleRepository } from './throttle/login-throttle.repository.ts';
 import { createLoginThrottle } from './throttle/login-throttle.ts';
+import { createMailRateLimit } from './throttle/mail-rate-limit.ts';
+import { createRateLimitRepository } from './throttle/rate-limit.repository.ts';
 import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { createAccountCreator } from './users/account-creation.ts';
@@ -93,6 +95,11 @@ export function createApp(deps: AppDeps): express.Express {
     sessions,
     hasher,
     throttle,
+    mailLimit: createMailRateLimit(createRateLimitRepository(db.prisma), {
+      perEmail: config.MAIL_LIMIT_PER_EMAIL,
+      perIp: config.MAIL_LIMIT_PER_IP,
+      windowSeconds: config.MAIL_LIMIT_WINDOW_SECONDS,
+    }),
     mailer,
     logger,
     settings: {

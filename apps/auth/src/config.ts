@@ -78,6 +78,12 @@ export const configSchema = baseConfigSchema
     LOGIN_LOCK_BASE_SECONDS: seconds(30),
     LOGIN_LOCK_MAX_SECONDS: seconds(60 * 60),
 
+    // Requests that send mail (register, verify-email/resend, forgot-password), per target email and per
+    // client IP, in a fixed window; past either: 429 with Retry-After.
+    MAIL_LIMIT_PER_EMAIL: count(5),
+    MAIL_LIMIT_PER_IP: count(20),
+    MAIL_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
+
     // Revocation list for the other services; without it they fall back to the access token's lifetime.
     REDIS_URL: optionalString.pipe(
       z

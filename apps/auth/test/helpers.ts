@@ -23,6 +23,7 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     BCRYPT_COST: '4',
     // Every test signs in from 127.0.0.1: only the brute-force tests (with their own IPs) may trip the IP limit.
     LOGIN_MAX_FAILURES_PER_IP: '100000',
+    MAIL_LIMIT_PER_IP: '100000',
     ...overrides,
   });
 }

@@ -43,8 +43,11 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     responses: {
       201: { description: 'The new account.', schema: meSchema },
       409: { description: 'The email or the username is taken (`code`: email-taken, username-taken).' },
+      429: {
+        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
+      },
     },
-    handler: async ({ body }) => toMe(await auth.register(body)),
+    handler: async ({ body, req }) => toMe(await auth.register(body, clientInfo(req))),
   });
 
   api.route(router, {
@@ -146,9 +149,12 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
         description: 'A new link is on its way (if the email still needs verifying).',
         schema: acceptedSchema,
       },
+      429: {
+        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
+      },
     },
     handler: async ({ req }) => {
-      await auth.resendVerification(currentUser(req).id);
+      await auth.resendVerification(currentUser(req).id, clientInfo(req));
       return { message: 'If your email still needs verifying, a new link is on its way.' };
     },
   });
@@ -160,9 +166,14 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     description: 'Always 202 with the same body, registered email or not: the answer reveals nothing.',
     tags: TAGS,
     body: forgotPasswordBody,
-    responses: { 202: { description: 'Accepted.', schema: acceptedSchema } },
-    handler: ({ body }) => {
-      auth.forgotPassword(body.email);
+    responses: {
+      202: { description: 'Accepted.', schema: acceptedSchema },
+      429: {
+        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
+      },
+    },
+    handler: async ({ body, req }) => {
+      await auth.forgotPassword(body.email, clientInfo(req));
       return { message: 'If an account exists for this email, a reset link is on its way.' };
     },
   });

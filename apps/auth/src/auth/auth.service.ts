@@ -10,6 +10,7 @@ import { assertAcceptablePassword } from '../passwords/password-policy.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { ClientInfo, SessionsService, TokenPair } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
+import type { MailRateLimit } from '../throttle/mail-rate-limit.ts';
 import type { AccountCreator } from '../users/account-creation.ts';
 import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
 
@@ -20,6 +21,7 @@ export interface AuthServiceDeps {
   sessions: SessionsService;
   hasher: PasswordHasher;
   throttle: LoginThrottle;
+  mailLimit: MailRateLimit;
   mailer: Mailer;
   logger: Logger;
   settings: {
@@ -45,7 +47,8 @@ function invalidLink(): ValidationError {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, accounts, oneTimeTokens, sessions, hasher, throttle, mailer, logger, settings } = deps;
+  const { users, accounts, oneTimeTokens, sessions, hasher, throttle, mailLimit, mailer, logger, settings } =
+    deps;
 
   function frontEndLink(path: string, token: string): string {
     return new URL(`${path}?token=${encodeURIComponent(token)}`, settings.publicAppUrl).toString();
@@ -128,7 +131,12 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   return {
-    async register(input: { email: string; username: string; password: string }): Promise<UserRecord> {
+    async register(
+      input: { email: string; username: string; password: string },
+      client: ClientInfo,
+    ): Promise<UserRecord> {
+      // Every registration mails the address: the same limits as the other mail-sending requests.
+      await mailLimit.assertAllowed(input.email, client.ip ?? 'unknown');
       const user = await accounts.create(input);
       // A mail server hiccup must not fail the registration: the user can ask for a new link.
       sendVerificationEmail(user).catch((err: unknown) =>
@@ -169,17 +177,21 @@ export function createAuthService(deps: AuthServiceDeps) {
       await users.markEmailVerified(userId);
     },
 
-    async resendVerification(userId: string): Promise<void> {
+    async resendVerification(userId: string, client: ClientInfo): Promise<void> {
       const user = await users.findById(userId);
       if (!user || user.emailVerifiedAt) return;
+      await mailLimit.assertAllowed(user.email, client.ip ?? 'unknown');
       await sendVerificationEmail(user);
     },
 
     /**
      * Always the same quick answer, whether or not the email is registered: the look-up and the mail
-     * happen after the response, so neither the body nor the timing tells an attacker anything.
+     * happen after the response, so neither the body nor the timing tells an attacker anything. (Only the
+     * rate limit, which counts every typed email alike, comes first.)
      */
-    forgotPassword(email: string): void {
+    async forgotPassword(email: string, client: ClientInfo): Promise<void> {
+      // Counted by the email as typed, registered or not: a 429 reveals nothing either.
+      await mailLimit.assertAllowed(email, client.ip ?? 'unknown');
       sendResetEmail(email).catch((err: unknown) =>
         logger.error({ err }, 'could not send the password reset email'),
       );

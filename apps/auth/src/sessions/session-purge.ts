@@ -1,5 +1,6 @@
 import type { Logger } from '@mini/logger';
 import type { Database } from '../db.ts';
+import { createRateLimitRepository } from '../throttle/rate-limit.repository.ts';
 import { createSessionsRepository } from './sessions.repository.ts';
 
 const HOUR_MS = 3600_000;
@@ -9,10 +10,13 @@ const KEEP_ENDED_MS = 7 * 24 * HOUR_MS;
 
 export function startSessionPurge(db: Database, logger: Logger): { stop(): void } {
   const sessions = createSessionsRepository(db.prisma);
+  const rateLimits = createRateLimitRepository(db.prisma);
   const run = async () => {
     try {
       const deleted = await sessions.purgeEndedBefore(new Date(Date.now() - KEEP_ENDED_MS));
       if (deleted > 0) logger.info({ deleted }, 'purged ended sessions');
+      // Rate limit counters whose window has ended count nothing any more.
+      await rateLimits.purgeEnded();
     } catch (err) {
       logger.warn({ err }, 'session purge failed; it runs again in an hour');
     }
