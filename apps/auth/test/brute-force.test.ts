@@ -17,6 +17,8 @@ afterAll(() => ctx.close());
 const randomIp = () =>
   `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
 
+const i6 = () => Math.floor(Math.random() * 0xffff).toString(16);
+
 function attempt(email: string, password: string, ip = randomIp()) {
   return request(ctx.app).post('/auth/login').set('X-Forwarded-For', ip).send({ email, password });
 }
@@ -118,6 +120,20 @@ describe('brute-force protection per IP', () => {
     expect(fromAttacker.status).toBe(429);
     expect(Number(fromAttacker.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt(user.email, user.password, randomIp())).status).toBe(200);
+  });
+});
+
+describe('brute-force protection per IPv6 /64', () => {
+  it('failures from different addresses of one IPv6 /64 add up: the 6th address of that /64 is locked out', async () => {
+    const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;
+    for (let i = 1; i <= 5; i++) {
+      expect(
+        (await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', `${prefix}::${i}`)).status,
+      ).toBe(401);
+    }
+    const user = await registerAndLogin(ctx);
+    expect((await attempt(user.email, user.password, `${prefix}:aaaa:bbbb:cccc:dddd`)).status).toBe(429);
+    expect((await attempt(user.email, user.password, `2001:db8:ffff:${i6()}::1`)).status).toBe(200);
   });
 });
 

@@ -1,4 +1,5 @@
 import { TooManyRequestsError } from '@mini/http';
+import { clientIpKey } from './ip-key.ts';
 import type { FailurePolicy, LoginThrottleRepository } from './login-throttle.repository.ts';
 
 export interface LoginThrottleOptions {
@@ -14,7 +15,7 @@ export interface LoginThrottleOptions {
 export function createLoginThrottle(repository: LoginThrottleRepository, options: LoginThrottleOptions) {
   const keys = (email: string, ip: string) => ({
     account: `account:${email.trim().toLowerCase()}`,
-    ip: `ip:${ip}`,
+    ip: `ip:${clientIpKey(ip)}`,
   });
 
   async function refuse(accountKey: string, ipKey: string): Promise<never> {

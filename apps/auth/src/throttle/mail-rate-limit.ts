@@ -1,4 +1,5 @@
 import { TooManyRequestsError } from '@mini/http';
+import { clientIpKey } from './ip-key.ts';
 import type { RateLimitRepository } from './rate-limit.repository.ts';
 
 export interface MailRateLimitOptions {
@@ -19,7 +20,7 @@ export function createMailRateLimit(repository: RateLimitRepository, options: Ma
     async assertAllowed(email: string, ip: string): Promise<void> {
       const [byEmail, byIp] = await Promise.all([
         repository.hit(`mail-email:${email.trim().toLowerCase()}`, options.windowSeconds),
-        repository.hit(`mail-ip:${ip}`, options.windowSeconds),
+        repository.hit(`mail-ip:${clientIpKey(ip)}`, options.windowSeconds),
       ]);
       const over = [
         ...(byEmail.hits > options.perEmail ? [byEmail.windowEndsAt.getTime()] : []),
