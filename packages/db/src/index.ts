@@ -1,5 +1,11 @@
 export type { DbLogger } from './logger.ts';
-export { createPrisma, isUniqueViolation, type CreatePrismaOptions, type PrismaHandle } from './prisma.ts';
+export {
+  createPrisma,
+  isTransientConflict,
+  isUniqueViolation,
+  type CreatePrismaOptions,
+  type PrismaHandle,
+} from './prisma.ts';
 export { migrate, MigrationError, type MigrateOptions } from './migrate.ts';
 export {
   bootstrapServiceDatabase,

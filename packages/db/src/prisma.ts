@@ -71,8 +71,26 @@ interface PrismaKnownError {
   code?: unknown;
   meta?: {
     target?: unknown;
-    driverAdapterError?: { cause?: { constraint?: { index?: string; fields?: string[] } } };
+    driverAdapterError?: {
+      cause?: { originalCode?: unknown; constraint?: { index?: string; fields?: string[] } };
+    };
   };
+}
+
+// Postgres SQLSTATEs of a transaction that lost a race: serialization_failure, deadlock_detected.
+const TRANSIENT_SQLSTATES = new Set(['40001', '40P01']);
+
+/**
+ * Whether a transaction failed only because it collided with a concurrent one (deadlock 40P01 or
+ * serialization failure 40001; Prisma P2034 from a model query, P2010 carrying the code from a raw one, or
+ * the pg error itself). Postgres has rolled it back; running it again from the start is safe.
+ */
+export function isTransientConflict(err: unknown): boolean {
+  if (typeof err !== 'object' || err === null) return false;
+  const { code, meta } = err as PrismaKnownError;
+  if (code === 'P2034' || (typeof code === 'string' && TRANSIENT_SQLSTATES.has(code))) return true;
+  const original = meta?.driverAdapterError?.cause?.originalCode;
+  return typeof original === 'string' && TRANSIENT_SQLSTATES.has(original);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createPrisma, isUniqueViolation, type DbLogger } from '../src/index.ts';
+import { createPrisma, isTransientConflict, isUniqueViolation, type DbLogger } from '../src/index.ts';
 import { adminUrl, createScratchDatabase, query, type ScratchDatabase } from './helpers.ts';
 
 // Stands in for an app's generated PrismaClient, which lives in the app; it keeps what it was built with.
@@ -108,5 +108,51 @@ describe('isUniqueViolation', () => {
     expect(isUniqueViolation({ code: 'P2025', meta: {} })).toBeNull();
     expect(isUniqueViolation(new Error('boom'))).toBeNull();
     expect(isUniqueViolation(undefined)).toBeNull();
+  });
+});
+
+describe('isTransientConflict', () => {
+  it('when Postgres detects a deadlock between two transactions of the pg adapter, recognises its error', async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url });
+    try {
+      await handle.pool.query('CREATE TABLE locks_probe (id int PRIMARY KEY)');
+      await handle.pool.query('INSERT INTO locks_probe VALUES (1), (2)');
+      const adapter = await handle.prisma.adapter.connect();
+      const lock = (id: number) => ({
+        sql: `SELECT id FROM locks_probe WHERE id = ${id} FOR UPDATE`,
+        args: [],
+        argTypes: [],
+      });
+      const crossing = async (first: number, second: number) => {
+        const tx = await adapter.startTransaction();
+        try {
+          await tx.queryRaw(lock(first));
+          await new Promise((resolve) => setTimeout(resolve, 200));
+          await tx.queryRaw(lock(second));
+          await tx.commit();
+        } catch (err) {
+          await tx.rollback();
+          throw err;
+        }
+      };
+      const results = await Promise.allSettled([crossing(1, 2), crossing(2, 1)]);
+      const failures = results.filter((r) => r.status === 'rejected').map((r) => r.reason as unknown);
+      expect(failures).toHaveLength(1);
+      // Prisma's client wraps the adapter's error so: P2034 (model query) or P2010 (raw), the error under meta.
+      expect(isTransientConflict({ code: 'P2010', meta: { driverAdapterError: failures[0] } })).toBe(true);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('recognises P2034 and the SQLSTATEs 40001 and 40P01; nothing else', () => {
+    expect(isTransientConflict({ code: 'P2034', meta: {} })).toBe(true);
+    expect(isTransientConflict({ code: '40001' })).toBe(true);
+    const driverAdapterError = { cause: { originalCode: '40P01', kind: 'TransactionWriteConflict' } };
+    expect(isTransientConflict({ code: 'P2010', meta: { driverAdapterError } })).toBe(true);
+    expect(isTransientConflict({ code: 'P2002', meta: {} })).toBe(false);
+    expect(isTransientConflict({ code: '23505' })).toBe(false);
+    expect(isTransientConflict(new Error('boom'))).toBe(false);
+    expect(isTransientConflict(null)).toBe(false);
   });
 });

@@ -20,7 +20,9 @@ interface ErrorLike {
   meta?: {
     target?: unknown;
     modelName?: unknown;
-    driverAdapterError?: { cause?: { constraint?: { fields?: unknown; index?: unknown } } };
+    driverAdapterError?: {
+      cause?: { originalCode?: unknown; constraint?: { fields?: unknown; index?: unknown } };
+    };
   };
 }
 
@@ -71,6 +73,19 @@ export function toAppError(error: unknown): AppError | undefined {
     );
   }
   if (e.code === 'P2025') return new NotFoundError('The record was not found.', { cause: error });
+  // A transaction that lost a race (deadlock 40P01, serialization failure 40001; Prisma P2034) was rolled
+  // back whole: nothing changed, and the same request sent again will most likely succeed.
+  const sqlState = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code;
+  if (e.code === 'P2034' || sqlState === '40P01' || sqlState === '40001') {
+    return new ConflictError(
+      'The request collided with a concurrent change and was not applied; send it again.',
+      {
+        code: 'conflict-retry',
+        headers: { 'Retry-After': '1' },
+        cause: error,
+      },
+    );
+  }
   // Other client errors raised by Express' own middleware (aborted request, bad Content-Length ...).
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
     return new BadRequestError('The request could not be read.', { cause: error });

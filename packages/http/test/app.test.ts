@@ -185,6 +185,25 @@ describe('Prisma errors (duck-typed)', () => {
     expect(res.body.detail).toBe('A record with the same username already exists.');
   });
 
+  it('when a transaction lost a race (P2034, or 40P01/40001 from the adapter or pg), returns 409 conflict-retry with Retry-After', async () => {
+    const errors = [
+      prismaError('P2034', { modelName: 'User' }),
+      prismaError('P2010', { driverAdapterError: { cause: { originalCode: '40P01' } } }),
+      Object.assign(new Error('could not serialize access'), { code: '40001' }),
+    ];
+    for (const error of errors) {
+      const { app } = buildApp((a) =>
+        a.post('/users', () => {
+          throw error;
+        }),
+      );
+      const res = await request(app).post('/users').send({});
+      expect(res.status).toBe(409);
+      expect(res.body.code).toBe('conflict-retry');
+      expect(res.headers['retry-after']).toBe('1');
+    }
+  });
+
   it('when P2025 is thrown, returns 404 not-found', async () => {
     const { app } = buildApp((a) =>
       a.delete('/users/:id', () => {

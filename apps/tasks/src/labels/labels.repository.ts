@@ -48,12 +48,22 @@ export function labelsRepository(db: DbClient) {
       await db.label.delete({ where: { id: labelId } });
     },
 
-    /** Whether every id names a label of this project. */
-    async allInProject(projectId: string, labelIds: string[]): Promise<boolean> {
+    /**
+     * Whether every id names a label of this project, locking them (FOR KEY SHARE) until the transaction
+     * ends: a deletion of one of them waits for this write, or this write sees it gone.
+     */
+    async lockInProject(projectId: string, labelIds: string[]): Promise<boolean> {
       const unique = [...new Set(labelIds)];
       if (unique.length === 0) return true;
-      const count = await db.label.count({ where: { projectId, id: { in: unique } } });
-      return count === unique.length;
+      const rows = await db.$queryRaw<Array<{ id: string }>>`
+        SELECT id FROM labels WHERE project_id = ${projectId}::uuid AND id = ANY(${unique}::uuid[])
+        ORDER BY id FOR KEY SHARE`;
+      return rows.length === unique.length;
+    },
+
+    /** Locks a label for its deletion: writes that would tag a task with it wait, or see it gone. */
+    async lockForDelete(labelId: string): Promise<void> {
+      await db.$queryRaw`SELECT id FROM labels WHERE id = ${labelId}::uuid FOR UPDATE`;
     },
   };
 }

@@ -41,14 +41,28 @@ export function createLabelsService(store: Store) {
     },
 
     async delete(actor: Actor, projectId: string, labelId: string): Promise<void> {
-      await requireRole(repos, actor, projectId, 'write');
       await store.transaction(async (tx) => {
+        await requireRole(tx, actor, projectId, 'write');
         const label = await tx.labels.find(projectId, labelId);
         if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });
         // Deleting a label changes every task that carried it: each gets a new version and a history entry.
-        const labelled = await tx.tasks.findLabelled(labelId);
+        // Lock those tasks first (id order), then the label (so nobody can tag another task with it), and
+        // only then read the label sets: an edit of one of them that was in flight has committed by now,
+        // so the history starts from what the task really carries.
+        const locked = new Set<string>();
+        for (;;) {
+          const labelled = await tx.tasks.findLabelled(labelId);
+          const fresh = labelled.filter((id) => !locked.has(id));
+          if (fresh.length === 0 && locked.size > 0) break;
+          await tx.tasks.lock(fresh, actor.id);
+          for (const id of fresh) locked.add(id);
+          await tx.labels.lockForDelete(labelId);
+          if (fresh.length === 0) break;
+        }
+        const labelled = (await tx.tasks.labelSets([...locked])).filter((task) =>
+          task.labelIds.includes(labelId),
+        );
         const ids = labelled.map((task) => task.id);
-        await tx.tasks.lock(ids, actor.id);
         await tx.labels.delete(labelId);
         await tx.tasks.touch(ids, actor.id);
         await tx.tasks.recordActivity(

@@ -97,8 +97,9 @@ export function createMembersService(store: Store, directory: UserDirectory) {
         await assertKeepsAnOwner(tx, projectId, target);
         await tx.members.remove(projectId, userId);
         // An assignee must be a member: their tasks go back to unassigned, and the history says who did it.
-        const assigned = await tx.tasks.findAssigned(projectId, userId);
-        const ids = assigned.map((task) => task.id);
+        // Task writes hold the project row (shared) while they run, so none is in flight here; the task rows
+        // are still locked in id order, the order every bulk lock uses.
+        const ids = await tx.tasks.lockAssigned(projectId, userId);
         await tx.tasks.unassign(ids, actor.id);
         await tx.tasks.recordActivity(
           ids.map((taskId) => ({

@@ -362,19 +362,28 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
       return rows.map(rowToRecord);
     },
 
-    /** Tasks of a project assigned to a user (for unassigning a removed member). */
-    async findAssigned(projectId: string, assigneeId: string): Promise<Array<{ id: string }>> {
-      return db.task.findMany({
-        where: { projectId, assigneeId },
-        select: { id: true },
-        orderBy: { id: 'asc' },
-      });
+    /** Locks (in id order) and returns the tasks of a project assigned to a user, to unassign them. */
+    async lockAssigned(projectId: string, assigneeId: string): Promise<string[]> {
+      const rows = await db.$queryRaw<Array<{ id: string }>>`
+        SELECT id FROM tasks WHERE project_id = ${projectId}::uuid AND assignee_id = ${assigneeId}::uuid
+        ORDER BY id FOR UPDATE`;
+      return rows.map((row) => row.id);
     },
 
-    /** Tasks carrying a label, with their full label sets (for the history of a label deletion). */
-    async findLabelled(labelId: string): Promise<Array<{ id: string; labelIds: string[] }>> {
+    /** Ids of the tasks carrying a label. */
+    async findLabelled(labelId: string): Promise<string[]> {
+      const rows = await db.taskLabel.findMany({
+        where: { labelId },
+        select: { taskId: true },
+        orderBy: { taskId: 'asc' },
+      });
+      return rows.map((row) => row.taskId);
+    },
+
+    /** The label sets of some tasks (read after locking them, for the history of a label deletion). */
+    async labelSets(taskIds: string[]): Promise<Array<{ id: string; labelIds: string[] }>> {
       const tasks = await db.task.findMany({
-        where: { labels: { some: { labelId } } },
+        where: { id: { in: taskIds } },
         select: { id: true, labels: { select: { labelId: true }, orderBy: { labelId: 'asc' } } },
         orderBy: { id: 'asc' },
       });

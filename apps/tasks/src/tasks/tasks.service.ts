@@ -191,7 +191,7 @@ async function assertReferences(
   if (refs.assigneeId && !(await repos.members.lockMembers(projectId, [refs.assigneeId]))) {
     errors.assigneeId = ['Must be a member of the project'];
   }
-  if (refs.labelIds?.length && !(await repos.labels.allInProject(projectId, refs.labelIds))) {
+  if (refs.labelIds?.length && !(await repos.labels.lockInProject(projectId, refs.labelIds))) {
     errors.labelIds = ['Every label must belong to the project'];
   }
   if (Object.keys(errors).length > 0) {
