@@ -123,6 +123,24 @@ describe('brute-force protection per IP', () => {
   });
 });
 
+describe('brute-force back-off per IP', () => {
+  it('once an IP lock ends, the next failure from that IP locks it again for twice as long', async () => {
+    const ip = randomIp();
+    for (let i = 0; i < 5; i++) await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', ip);
+    const first = Number(
+      (await attempt(`spray-${uniqueSuffix()}@example.com`, 'x', ip)).headers['retry-after'],
+    );
+    expect(first).toBeGreaterThan(0);
+    expect(first).toBeLessThanOrEqual(30);
+
+    await expireLock(`ip:${ip}`);
+    expect((await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', ip)).status).toBe(401);
+    const second = await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', ip);
+    expect(second.status).toBe(429);
+    expect(Number(second.headers['retry-after'])).toBeGreaterThanOrEqual(59);
+  });
+});
+
 describe('brute-force protection per IPv6 /64', () => {
   it('failures from different addresses of one IPv6 /64 add up: the 6th address of that /64 is locked out', async () => {
     const prefix = `2001:db8:${Math.floor(Math.random() * 0xffff).toString(16)}:${Math.floor(Math.random() * 0xffff).toString(16)}`;

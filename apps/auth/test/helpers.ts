@@ -1,6 +1,6 @@
 import { inject } from 'vitest';
 import request from 'supertest';
-import { createLogger } from '@mini/logger';
+import { createLogger, type Logger } from '@mini/logger';
 import { uniqueSuffix } from '@mini/testing';
 import { configSchema, type Config } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
@@ -30,19 +30,22 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 
 export interface BuildOptions {
   keys?: KeyStore;
+  /** The app's logger (default: silent). The dev outbox always logs to the silent one. */
+  logger?: Logger;
   revocations?: RevocationPublisher;
 }
 
 // A complete app on the run's test database; close() releases its pool.
 export function buildTestApp(overrides: Record<string, string> = {}, options: BuildOptions = {}) {
   const config = testConfig(overrides);
-  const db = connectDatabase(config.DATABASE_URL, testLogger);
+  const logger = options.logger ?? testLogger;
+  const db = connectDatabase(config.DATABASE_URL, logger);
   const outbox = new DevOutbox(testLogger);
   const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
   const app = createApp({
     config,
     db,
-    logger: testLogger,
+    logger,
     keys,
     mailer: outbox,
     ...(options.revocations ? { revocations: options.revocations } : {}),
