@@ -134,3 +134,55 @@ describe('POST /tasks/bulk', () => {
     expect(res.status).toBe(422);
   });
 });
+
+describe('POST /tasks/bulk cost', () => {
+  /** Counts the SQL statements the app sends while `fn` runs (every pooled connection is a pg Client). */
+  async function statementsDuring(fn: () => Promise<unknown>): Promise<number> {
+    const client = (
+      ctx.db.pool as unknown as { Client: { prototype: { query: (...args: unknown[]) => unknown } } }
+    ).Client.prototype;
+    const original = client.query;
+    let count = 0;
+    client.query = function (this: unknown, ...args: unknown[]) {
+      count++;
+      return original.apply(this, args);
+    };
+    try {
+      await fn();
+    } finally {
+      client.query = original;
+    }
+    return count;
+  }
+
+  it('when 100 tasks in two projects are changed at once, it sends about as many statements as for 10 (no per-task checks)', async () => {
+    const owner = makeUser('owner');
+    const grace = makeUser('grace');
+    const ids: string[] = [];
+    for (let p = 0; p < 2; p++) {
+      const project = await createProject(ctx.app, owner);
+      await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
+      const created = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          as(ctx.app, owner)
+            .post(`/projects/${project.id}/tasks`)
+            .send({ title: `Bulk ${i}` }),
+        ),
+      );
+      ids.push(...created.map((res) => res.body.id as string));
+    }
+    const bulk = (taskIds: string[], set: object) => async () => {
+      const res = await as(ctx.app, owner).post('/tasks/bulk').send({ taskIds, set });
+      expect(res.status).toBe(200);
+    };
+    // Ten from each project, then all fifty of each: the same kinds of change.
+    const few = [...ids.slice(0, 5), ...ids.slice(50, 55)];
+    const small = await statementsDuring(bulk(few, { status: 'done', assigneeId: grace.id }));
+    const large = await statementsDuring(bulk(ids, { status: 'in_progress', assigneeId: owner.id }));
+    expect(large - small).toBeLessThan(10);
+
+    // And the result is all there: every task changed, with its history.
+    const task = await as(ctx.app, owner).get(`/tasks/${ids[99]}`);
+    expect(task.body).toMatchObject({ status: 'in_progress', assigneeId: owner.id, version: 2 });
+  });
+});

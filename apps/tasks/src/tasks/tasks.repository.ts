@@ -280,6 +280,63 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
       return rows.map((row) => row.projectId);
     },
 
+    /** Several tasks as one member sees them (one round of queries); tasks not visible are left out. */
+    async findManyForMember(taskIds: string[], userId: string): Promise<TaskForMember[]> {
+      const tasks = await db.task.findMany({
+        where: { id: { in: taskIds } },
+        select: {
+          ...taskSelect,
+          project: { select: { archivedAt: true, members: { where: { userId }, select: { role: true } } } },
+        },
+      });
+      return tasks.flatMap(({ project, ...task }) => {
+        const role = project.members[0]?.role;
+        return role ? [{ task: toRecord(task), role, projectArchived: project.archivedAt !== null }] : [];
+      });
+    },
+
+    /**
+     * Applies changes to several tasks (the caller holds their row locks) in a few statements whatever
+     * their number: one UPDATE per distinct set of field changes (a bulk change gives one or two), one
+     * DELETE and one INSERT for the label sets, one SELECT of the results. Returns them in input order.
+     */
+    async updateMany(
+      entries: Array<{ taskId: string; changes: TaskChanges }>,
+      updatedBy: string,
+    ): Promise<TaskRecord[]> {
+      if (entries.length === 0) return [];
+      const updatedAt = new Date();
+      const groups = new Map<string, { data: Omit<TaskChanges, 'labelIds'>; ids: string[] }>();
+      for (const { taskId, changes } of entries) {
+        const { labelIds: _labelIds, ...data } = changes;
+        const key = JSON.stringify(Object.entries(data).sort(([a], [b]) => (a < b ? -1 : 1)));
+        const group = groups.get(key) ?? { data, ids: [] };
+        group.ids.push(taskId);
+        groups.set(key, group);
+      }
+      for (const { data, ids } of groups.values()) {
+        await db.task.updateMany({
+          where: { id: { in: ids } },
+          data: { ...data, updatedBy, updatedAt, version: { increment: 1 } },
+        });
+      }
+      const relabelled = entries.filter((entry) => entry.changes.labelIds !== undefined);
+      if (relabelled.length > 0) {
+        await db.taskLabel.deleteMany({ where: { taskId: { in: relabelled.map((e) => e.taskId) } } });
+        await db.taskLabel.createMany({
+          data: relabelled.flatMap(({ taskId, changes }) =>
+            [...new Set(changes.labelIds)].map((labelId) => ({ taskId, labelId })),
+          ),
+        });
+      }
+      const rows = await db.task.findMany({
+        where: { id: { in: entries.map((e) => e.taskId) } },
+        select: taskSelect,
+      });
+      const byId = new Map(rows.map((row) => [row.id, toRecord(row)]));
+      return entries.map((e) => byId.get(e.taskId) as TaskRecord);
+    },
+
     /**
      * Row locks for a read-modify-write: a concurrent writer waits here, then reads the committed version,
      * so its If-Match check sees the other write. Locks are taken in id order so that two bulk requests

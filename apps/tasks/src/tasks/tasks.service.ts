@@ -411,19 +411,19 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       return listTasks(actor, { memberId: actor.id }, options);
     },
 
-    /** All or nothing: every task is checked and changed in one transaction, or none is. */
+    /**
+     * All or nothing: every task is checked and changed in one transaction, or none is. The work does not
+     * grow per task beyond the data itself: the tasks and the caller's roles are read in one query, the
+     * references are checked once per project, and the updates and history go in a few statements.
+     */
     async bulkUpdate(actor: Actor, taskIds: string[], change: BulkChange): Promise<TaskRecord[]> {
       const ids = [...new Set(taskIds)];
       return store.transaction(async (tx) => {
         await tx.projects.lockForTaskWrite(await tx.tasks.projectsOf(ids), actor.id);
         await tx.tasks.lock(ids, actor.id);
-        const found: TaskForMember[] = [];
-        const missing: string[] = [];
-        for (const id of ids) {
-          const task = await tx.tasks.findForMember(id, actor.id);
-          if (task) found.push(task);
-          else missing.push(id);
-        }
+        const found = await tx.tasks.findManyForMember(ids, actor.id);
+        const byId = new Map(found.map((entry) => [entry.task.id, entry]));
+        const missing = ids.filter((id) => !byId.has(id));
         if (missing.length > 0) {
           throw new NotFoundError(`${missing.length} of the tasks were not found; nothing was changed.`, {
             code: 'task-not-found',
@@ -434,35 +434,43 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
           assertRole(role, 'write');
           assertNotArchived(projectArchived);
         }
-
-        const now = new Date();
-        const results: TaskRecord[] = [];
-        for (const { task } of found) {
-          const labelIds =
-            change.addLabelIds || change.removeLabelIds
-              ? [...new Set([...task.labelIds, ...(change.addLabelIds ?? [])])].filter(
-                  (id) => !change.removeLabelIds?.includes(id),
-                )
-              : undefined;
-          await assertReferences(tx, task.projectId, {
+        // Moved into a project whose row this transaction does not hold yet (between projectsOf and lock).
+        await tx.projects.lockForTaskWrite(
+          found.map((entry) => entry.task.projectId),
+          actor.id,
+        );
+        for (const projectId of new Set(found.map((entry) => entry.task.projectId))) {
+          await assertReferences(tx, projectId, {
             assigneeId: change.assigneeId,
             labelIds: change.addLabelIds,
           });
+        }
+
+        const now = new Date();
+        const updates: Array<{ taskId: string; changes: TaskChanges }> = [];
+        const activity: Parameters<typeof tx.tasks.recordActivity>[0] = [];
+        for (const id of ids) {
+          const { task } = byId.get(id) as TaskForMember;
+          const labelIds =
+            change.addLabelIds || change.removeLabelIds
+              ? [...new Set([...task.labelIds, ...(change.addLabelIds ?? [])])].filter(
+                  (labelId) => !change.removeLabelIds?.includes(labelId),
+                )
+              : undefined;
           const { changes, fields } = diffTask(
             task,
             { status: change.status, assigneeId: change.assigneeId, labelIds },
             now,
           );
-          if (fields.length === 0) {
-            results.push(task);
-            continue;
-          }
-          results.push(await tx.tasks.update(task.id, changes, actor.id));
-          await tx.tasks.recordActivity(
-            fields.map((f) => ({ taskId: task.id, actorId: actor.id, action: 'updated', ...f })),
-          );
+          if (fields.length === 0) continue;
+          updates.push({ taskId: id, changes });
+          activity.push(...fields.map((f) => ({ taskId: id, actorId: actor.id, action: 'updated', ...f })));
         }
-        return results;
+        const updated = new Map(
+          (await tx.tasks.updateMany(updates, actor.id)).map((task) => [task.id, task]),
+        );
+        await tx.tasks.recordActivity(activity);
+        return ids.map((id) => updated.get(id) ?? (byId.get(id) as TaskForMember).task);
       });
     },
 
