@@ -1,5 +1,4 @@
 import { Router, type RequestHandler } from 'express';
-import { ValidationError } from '@mini/http';
 import { idParams, type ApiRegistry } from '@mini/validation';
 import { currentUser } from '../security/current-user.ts';
 import {
@@ -7,8 +6,6 @@ import {
   adminUserListQuery,
   adminUserListSchema,
   adminUserSchema,
-  decodeCursor,
-  encodeCursor,
   toAdminUser,
 } from './admin.schemas.ts';
 import type { AdminService } from './admin.service.ts';
@@ -32,25 +29,8 @@ export function adminRoutes(api: ApiRegistry, admin: AdminService, requireAdmin:
       ...forbidden,
     },
     handler: async ({ query }) => {
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      if (after === null) {
-        throw new ValidationError('The cursor is not valid.', {
-          errors: { cursor: ['is not a cursor this API returned'] },
-        });
-      }
-      const { rows, total } = await admin.listUsers({
-        search: query.search,
-        role: query.role,
-        limit: query.limit,
-        after,
-      });
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return {
-        items: items.map(toAdminUser),
-        nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null,
-        total,
-      };
+      const page = await admin.listUsers(query);
+      return { ...page, items: page.items.map(toAdminUser) };
     },
   });
 

@@ -1,7 +1,8 @@
 import { ForbiddenError, NotFoundError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import type { SessionEnder } from '../sessions/sessions.service.ts';
-import type { Role, UserListQuery, UserRecord, UsersRepository } from '../users/users.repository.ts';
+import type { Role, UserRecord, UsersRepository } from '../users/users.repository.ts';
+import { decodeCursor, encodeCursor } from './admin.schemas.ts';
 
 export interface AdminServiceDeps {
   users: UsersRepository;
@@ -40,8 +41,29 @@ export function createAdminService({ users, sessions, logger }: AdminServiceDeps
   }
 
   return {
-    listUsers(query: UserListQuery): Promise<{ rows: UserRecord[]; total: number }> {
-      return users.list(query);
+    /** One page, newest first: `nextCursor` (opaque to clients) continues after its last row, null at the end. */
+    async listUsers(query: {
+      search?: string | undefined;
+      role?: Role | undefined;
+      limit: number;
+      cursor?: string | undefined;
+    }): Promise<{ items: UserRecord[]; nextCursor: string | null; total: number }> {
+      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
+      if (after === null) {
+        throw new ValidationError('The cursor is not valid.', {
+          errors: { cursor: ['is not a cursor this API returned'] },
+        });
+      }
+      // The repository returns one row more than asked: its presence says another page exists.
+      const { rows, total } = await users.list({
+        search: query.search,
+        role: query.role,
+        limit: query.limit,
+        after,
+      });
+      const items = rows.slice(0, query.limit);
+      const last = items.at(-1);
+      return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null, total };
     },
 
     async updateUser(

@@ -42,7 +42,7 @@ export class DevOutbox implements Mailer {
     );
   }
 
-  /** The latest message to an address, for tests and the dev endpoint. */
+  /** The latest message to an address (tests read their mail with it). */
   latestTo(address: string): OutboxMessage | undefined {
     return this.messages.findLast((message) => message.to.toLowerCase() === address.toLowerCase());
   }

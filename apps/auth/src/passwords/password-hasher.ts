@@ -53,7 +53,7 @@ export function createPasswordHasher(cost: number, gateOptions?: HashingGateOpti
   };
 }
 
-/** True when a stored hash was made at another cost than the configured one (rehash it on the next login). */
+/** The cost a stored hash was made at; when it differs from BCRYPT_COST, login rehashes the password. */
 export function hashCost(hash: string): number {
   return bcrypt.getRounds(hash);
 }

@@ -103,10 +103,6 @@ export function createSessionsRepository(prisma: PrismaClient) {
       });
     },
 
-    findById(id: string): Promise<SessionRecord | null> {
-      return prisma.session.findUnique({ where: { id }, select: sessionColumns });
-    },
-
     /** The hot path of every authenticated request to this service: one primary-key look-up. */
     async isActive(id: string): Promise<boolean> {
       const session = await prisma.session.findUnique({
