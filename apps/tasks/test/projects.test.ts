@@ -168,6 +168,58 @@ describe('operations', () => {
     expect(res.body.components.schemas.Task.example).toBeDefined();
   });
 
+  it('/openapi.json has an example for every request body and every 2xx answer with a body', async () => {
+    const doc = (await request(ctx.app).get('/openapi.json')).body;
+    type Schema = { $ref?: string; example?: unknown; examples?: unknown };
+    type Content = Record<string, { schema: Schema; example?: unknown }>;
+    const resolve = (schema: Schema): Schema =>
+      schema.$ref ? resolve(doc.components.schemas[schema.$ref.split('/').pop() as string]) : schema;
+    const hasExample = (content: Content) =>
+      Object.values(content).every(
+        (media) => media.example !== undefined || resolve(media.schema).example !== undefined,
+      );
+    const missing: string[] = [];
+    for (const [path, operations] of Object.entries(doc.paths as Record<string, object>)) {
+      for (const [method, op] of Object.entries(
+        operations as Record<
+          string,
+          { requestBody?: { content: Content }; responses: Record<string, { content?: Content }> }
+        >,
+      )) {
+        if (op.requestBody && !hasExample(op.requestBody.content)) missing.push(`${method} ${path} body`);
+        for (const [status, response] of Object.entries(op.responses)) {
+          if (status.startsWith('2') && response.content && !hasExample(response.content)) {
+            missing.push(`${method} ${path} ${status}`);
+          }
+        }
+      }
+    }
+    expect(missing).toEqual([]);
+  });
+
+  it('/openapi.json shows examples of the errors clients must handle', async () => {
+    const doc = (await request(ctx.app).get('/openapi.json')).body;
+    const example = (path: string, method: string, status: string) =>
+      doc.paths[path][method].responses[status]?.content?.['application/problem+json']?.schema?.example;
+    expect(example('/projects/{projectId}/members', 'post', '422')).toMatchObject({
+      code: 'unknown-username',
+    });
+    expect(example('/projects/{projectId}/members', 'post', '503')).toMatchObject({
+      code: 'user-directory-unavailable',
+    });
+    expect(example('/projects/{projectId}/members/{userId}', 'delete', '409')).toMatchObject({
+      code: 'last-owner',
+    });
+    expect(example('/projects/{projectId}/members/{userId}', 'patch', '409')).toMatchObject({
+      code: 'last-owner',
+    });
+    expect(example('/tasks/{taskId}', 'patch', '412')).toMatchObject({ code: 'stale-version' });
+    expect(example('/tasks/{taskId}', 'delete', '412')).toMatchObject({ code: 'stale-version' });
+    expect(example('/projects/{projectId}/tasks', 'post', '422')).toMatchObject({
+      code: 'idempotency-key-reused',
+    });
+  });
+
   it('/readyz checks the database', async () => {
     const res = await request(ctx.app).get('/readyz');
     expect(res.status).toBe(200);

@@ -3,6 +3,8 @@ import { REQUEST_ID_HEADER } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
+import { problemExample } from '../shared/problems.ts';
+import { unavailable } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 import {
   addMemberBody,
@@ -12,7 +14,7 @@ import {
   memberParams,
   memberSchema,
 } from './members.schemas.ts';
-import type { MembersService } from './members.service.ts';
+import { lastOwner, unknownUsername, type MembersService } from './members.service.ts';
 
 const toMemberDto = (member: MemberRecord) => ({ ...member, addedAt: member.addedAt.toISOString() });
 
@@ -55,7 +57,11 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       403: forbidden,
       404: notFound,
       409: { description: 'The user already is a member.' },
-      503: { description: 'The auth service could not be reached.' },
+      422: problemExample(
+        'Validation failed (`errors` per field), or no user has this username (`unknown-username`).',
+        unknownUsername(),
+      ),
+      503: problemExample('The auth service could not be reached (with Retry-After).', unavailable()),
     },
     handler: async ({ req, res, params, body }) => {
       const member = await members.add(actorOf(req), params.projectId, body, {
@@ -79,7 +85,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       200: { description: 'The member with the new role.', schema: memberSchema },
       403: forbidden,
       404: notFound,
-      409: { description: 'The last owner cannot be demoted.' },
+      409: problemExample('The last owner cannot be demoted.', lastOwner()),
     },
     handler: async ({ req, params, body }) =>
       toMemberDto(await members.changeRole(actorOf(req), params.projectId, params.userId, body.role)),
@@ -97,7 +103,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       204: { description: 'Removed.' },
       403: forbidden,
       404: notFound,
-      409: { description: 'The last owner cannot leave.' },
+      409: problemExample('The last owner cannot leave.', lastOwner()),
     },
     handler: async ({ req, params }) => {
       await members.remove(actorOf(req), params.projectId, params.userId);

@@ -10,7 +10,13 @@ import type { MemberRecord } from './members.repository.ts';
 const memberNotFound = () =>
   new NotFoundError('This user is not a member of the project.', { code: 'member-not-found' });
 
-const lastOwner = () =>
+export const unknownUsername = () =>
+  new ValidationError('No user has this username.', {
+    code: 'unknown-username',
+    errors: { username: ['No user has this username'] },
+  });
+
+export const lastOwner = () =>
   new ConflictError('A project needs at least one owner: make someone else owner first.', {
     code: 'last-owner',
   });
@@ -48,10 +54,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       await requireRole(repos, actor, projectId, 'manage');
       const user = await directory.findByUsername(input.username, context);
       if (!user) {
-        throw new ValidationError('No user has this username.', {
-          code: 'unknown-username',
-          errors: { username: ['No user has this username'] },
-        });
+        throw unknownUsername();
       }
       const member = await repos.members.add({
         projectId,

@@ -1,7 +1,8 @@
 import { z } from 'zod';
 
-/** `{ items, nextCursor }`: every list of this service. */
+/** `{ items, nextCursor }`: every list of this service, with the item's example as a one-item page. */
 export function pageOf<T extends z.ZodType>(item: T, id: string) {
+  const itemExample = item.meta()?.example;
   return z
     .object({
       items: z.array(item),
@@ -10,5 +11,11 @@ export function pageOf<T extends z.ZodType>(item: T, id: string) {
         example: null,
       }),
     })
-    .meta({ id });
+    .meta({
+      id,
+      example: {
+        items: itemExample === undefined ? [] : [itemExample],
+        nextCursor: 'eyJsIjoiM3h2bkZRT2VfVmRCcE1nUyIsInYiOjEwMjQsImlkIjoiMGIxYzJkM2UifQ',
+      },
+    });
 }

@@ -4,6 +4,7 @@ import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
+import { problemExample } from '../shared/problems.ts';
 import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,
@@ -22,7 +23,13 @@ import {
   taskSchema,
   updateTaskBody,
 } from './tasks.schemas.ts';
-import type { IdempotentRequest, Precondition, TasksService } from './tasks.service.ts';
+import {
+  idempotencyKeyReused,
+  staleVersion,
+  type IdempotentRequest,
+  type Precondition,
+  type TasksService,
+} from './tasks.service.ts';
 
 /** Strong ETag from the version: it changes exactly when the task does. */
 export const etagOf = (task: { version: number }) => `"${task.version}"`;
@@ -94,6 +101,10 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: projectNotFound,
       409: archived,
+      422: problemExample(
+        'Validation failed (`errors` per field), or the Idempotency-Key was already used for a different request (`idempotency-key-reused`).',
+        idempotencyKeyReused(),
+      ),
     },
     handler: async ({ req, res, params, headers, body }) => {
       const idempotency = idempotencyOf(req, headers['Idempotency-Key'], body);
@@ -209,7 +220,10 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: taskNotFound,
       409: archived,
-      412: { description: 'If-Match names an outdated version; `currentVersion` says the current one.' },
+      412: problemExample(
+        'If-Match names an outdated version; `currentVersion` says the current one.',
+        staleVersion(3),
+      ),
     },
     handler: async ({ req, res, params, headers, body }) =>
       sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
@@ -229,7 +243,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: taskNotFound,
       409: archived,
-      412: { description: 'If-Match names an outdated version.' },
+      412: problemExample('If-Match names an outdated version.', staleVersion(3)),
     },
     handler: async ({ req, params, headers }) => {
       await tasks.delete(actorOf(req), params.taskId, parseIfMatch(headers['If-Match']));

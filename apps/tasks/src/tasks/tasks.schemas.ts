@@ -215,7 +215,9 @@ export const taskSchema = z
 
 export const taskPageSchema = pageOf(taskSchema, 'TaskPage');
 
-export const bulkResultSchema = z.object({ items: z.array(taskSchema) }).meta({ id: 'BulkResult' });
+export const bulkResultSchema = z
+  .object({ items: z.array(taskSchema) })
+  .meta({ id: 'BulkResult', example: { items: [taskSchema.meta()?.example] } });
 
 export const activitySchema = z
   .object({

@@ -171,14 +171,21 @@ function reviveTask(body: unknown): TaskRecord {
   };
 }
 
+export const staleVersion = (currentVersion: number) =>
+  new PreconditionFailedError(
+    `The task has changed since you read it (current version ${currentVersion}); fetch it again and reapply your change.`,
+    { code: 'stale-version', extensions: { currentVersion } },
+  );
+
+export const idempotencyKeyReused = () =>
+  new ValidationError('This Idempotency-Key was already used for a different request.', {
+    code: 'idempotency-key-reused',
+    errors: { 'Idempotency-Key': ['Already used with a different request; use a new key'] },
+  });
+
 function checkPrecondition(task: TaskRecord, precondition: Precondition | undefined): void {
   if (precondition === undefined || precondition === '*') return;
-  if (!precondition.includes(task.version)) {
-    throw new PreconditionFailedError(
-      `The task has changed since you read it (current version ${task.version}); fetch it again and reapply your change.`,
-      { code: 'stale-version', extensions: { currentVersion: task.version } },
-    );
-  }
+  if (!precondition.includes(task.version)) throw staleVersion(task.version);
 }
 
 /** An assignee must be a member and labels must belong to the task's project: 422 otherwise. */
@@ -331,10 +338,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       const stored = await repos.idempotency.find(actor.id, key);
       if (!stored) throw new Error('idempotency key vanished between claim and read');
       if (stored.requestHash !== requestHash) {
-        throw new ValidationError('This Idempotency-Key was already used for a different request.', {
-          code: 'idempotency-key-reused',
-          errors: { 'Idempotency-Key': ['Already used with a different request; use a new key'] },
-        });
+        throw idempotencyKeyReused();
       }
       return { task: reviveTask(stored.body), replayed: true };
     },

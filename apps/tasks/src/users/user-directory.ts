@@ -24,7 +24,7 @@ const directoryUserSchema = z.object({
 
 export type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
-function unavailable(cause: unknown): ServiceUnavailableError {
+export function unavailable(cause?: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError('The user directory (auth service) is not reachable; try again later.', {
     code: 'user-directory-unavailable',
     headers: { 'Retry-After': '5' },
