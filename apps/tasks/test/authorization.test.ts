@@ -71,6 +71,30 @@ describe('BOLA: ids of a project the caller is not a member of', () => {
     expect(res.body.items).toEqual([]);
   });
 
+  it('when a member of another project filters by a foreign label or assignee, the lists answer nothing of the foreign project', async () => {
+    const owner = makeUser('owner');
+    const outsider = makeUser('outsider');
+    const foreign = await createProject(ctx.app, owner);
+    const label = await createLabel(ctx.app, owner, foreign.id, 'secret');
+    await createTask(ctx.app, owner, foreign.id, { assigneeId: owner.id, labelIds: [label.id] });
+    // The outsider has a project of their own, with a task of their own.
+    const own = await createProject(ctx.app, outsider);
+    await createTask(ctx.app, outsider, own.id, { title: 'mine' });
+
+    for (const url of [
+      `/tasks?label=${label.id}`,
+      `/tasks?assignee=${owner.id}`,
+      `/tasks?assignee=${owner.id}&label=${label.id}&sort=priority`,
+      `/projects/${own.id}/tasks?label=${label.id}`,
+      `/projects/${own.id}/tasks?assignee=${owner.id}`,
+    ]) {
+      const res = await as(ctx.app, outsider).get(url);
+      expect({ url, status: res.status, items: res.body.items }).toEqual({ url, status: 200, items: [] });
+    }
+    const foreignList = await as(ctx.app, outsider).get(`/projects/${foreign.id}/tasks?label=${label.id}`);
+    expect(foreignList.status).toBe(404);
+  });
+
   it('a task cannot be moved into a project the caller is not a member of', async () => {
     const owner = makeUser('owner');
     const victim = makeUser('victim');

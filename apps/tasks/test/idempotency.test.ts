@@ -94,3 +94,42 @@ describe('replaying an Idempotency-Key', () => {
     expect(list.body.items).toHaveLength(0);
   });
 });
+
+describe('Idempotency-Key expiry', () => {
+  async function age(user: TestUser, key: string, hours: number) {
+    await ctx.db.pool.query(
+      `UPDATE idempotency_keys SET created_at = now() - make_interval(hours => $3) WHERE user_id = $1 AND key = $2`,
+      [user.id, key, hours],
+    );
+  }
+
+  it('when a key is older than IDEMPOTENCY_TTL_HOURS, the same request creates a new task instead of replaying', async () => {
+    const { editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    const first = await post(editor, project.id, key, { title: 'Weekly report' });
+    await age(editor, key, 25);
+    const again = await post(editor, project.id, key, { title: 'Weekly report' });
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBeUndefined();
+    expect(again.body.id).not.toBe(first.body.id);
+  });
+
+  it('when a key is older than the TTL, it may be used for a different request (no 422)', async () => {
+    const { editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    await post(editor, project.id, key, { title: 'One' });
+    await age(editor, key, 25);
+    const other = await post(editor, project.id, key, { title: 'Two' });
+    expect({ status: other.status, title: other.body.title }).toEqual({ status: 201, title: 'Two' });
+  });
+
+  it('when a key is younger than the TTL, it still replays', async () => {
+    const { editor, project } = await projectWithEditor();
+    const key = randomUUID();
+    const first = await post(editor, project.id, key, { title: 'Fresh' });
+    await age(editor, key, 23);
+    const again = await post(editor, project.id, key, { title: 'Fresh' });
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body.id).toBe(first.body.id);
+  });
+});

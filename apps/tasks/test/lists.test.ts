@@ -107,6 +107,37 @@ describe('filters', () => {
     ).toEqual(['overdue but done']);
   });
 
+  it('overdue=false keeps everything that is not past due and open: done, future and undated tasks', async () => {
+    expect(titles(await list('overdue=false'))).toEqual([
+      'overdue but done',
+      'next week',
+      'no due date 50% off',
+    ]);
+  });
+
+  it('dueBefore alone keeps tasks due strictly before it, never undated ones', async () => {
+    expect(titles(await list(`dueBefore=${encodeURIComponent(day(0))}`))).toEqual([
+      'overdue urgent',
+      'overdue but done',
+    ]);
+  });
+
+  it('dueAfter alone keeps tasks due at or after it, never undated ones', async () => {
+    expect(titles(await list(`dueAfter=${encodeURIComponent(day(0))}`))).toEqual(['next week']);
+  });
+
+  it('GET /tasks applies label, q and status across projects', async () => {
+    const mine = (query: string) => as(ctx.app, owner).get(`/tasks?${query}`);
+    expect(titles(await mine(`label=${bugId}`))).toEqual(['overdue urgent']);
+    expect(titles(await mine('q=launch'))).toEqual(['no due date 50% off']);
+    expect(titles(await mine('status=done'))).toEqual(['overdue but done']);
+    expect(titles(await mine('status=todo,in_progress&sort=due&order=desc'))).toEqual([
+      'next week',
+      'overdue urgent',
+      'no due date 50% off',
+    ]);
+  });
+
   it('q searches title and description, case-insensitively, with % taken literally', async () => {
     expect(titles(await list('q=LAUNCH'))).toEqual(['no due date 50% off']);
     expect(titles(await list('q=50%25'))).toEqual(['no due date 50% off']);
@@ -219,4 +250,91 @@ describe('keyset pagination', () => {
     expect(res.body.nextCursor).toEqual(expect.any(String));
     expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks?limit=101`)).status).toBe(422);
   });
+});
+
+describe('keyset pagination under concurrent inserts', () => {
+  interface Item {
+    id: string;
+    title: string;
+    position: number;
+    dueAt: string | null;
+  }
+
+  const cases = [
+    {
+      sort: 'position',
+      order: 'asc',
+      key: (t: Item) => t.position,
+      // Before the last row seen, and after every row there is.
+      before: (last: Item) => ({ position: last.position - 0.5 }),
+      after: (n: number) => ({ position: 1_000_000 + n }),
+    },
+    {
+      sort: 'due',
+      order: 'asc',
+      key: (t: Item) => (t.dueAt === null ? Infinity : Date.parse(t.dueAt)),
+      before: (last: Item) => ({
+        dueAt: new Date(Date.parse(last.dueAt ?? day(100)) - 60_000).toISOString(),
+      }),
+      // Later than every dated task (undated ones still come after it).
+      after: (n: number) => ({ dueAt: day(1000 + n) }),
+    },
+    {
+      sort: 'due',
+      order: 'desc',
+      key: (t: Item) => (t.dueAt === null ? -Infinity : Date.parse(t.dueAt)),
+      before: (last: Item) => ({
+        dueAt: last.dueAt === null ? day(500) : new Date(Date.parse(last.dueAt) + 60_000).toISOString(),
+      }),
+      // Earlier than every dated task: last of the dated ones in descending order, before the undated.
+      after: (n: number) => ({ dueAt: day(-1000 - n) }),
+    },
+  ] as const;
+
+  for (const c of cases) {
+    it(`sort=${c.sort} ${c.order}: while tasks are inserted before and after the cursor in parallel with each page, the original tasks come once each and in order`, async () => {
+      const owner = makeUser('owner');
+      const project = await createProject(ctx.app, owner);
+      for (let i = 0; i < 8; i++) {
+        await createTask(ctx.app, owner, project.id, {
+          title: `old ${i}`,
+          position: (i + 1) * 1000,
+          dueAt: i < 7 ? day(i + 1) : null,
+        });
+      }
+      const url = `/projects/${project.id}/tasks?sort=${c.sort}&order=${c.order}&limit=2`;
+      let res = await as(ctx.app, owner).get(url);
+      const seen: Item[] = [...res.body.items];
+      const inserted = { before: [] as string[], after: [] as string[][] };
+      let round = 0;
+      while (res.body.nextCursor) {
+        const last = seen[seen.length - 1] as Item;
+        const cursor: string = res.body.nextCursor;
+        const [early, late, page] = await Promise.all([
+          createTask(ctx.app, owner, project.id, { title: `early ${round}`, ...c.before(last) }),
+          createTask(ctx.app, owner, project.id, { title: `late ${round}`, ...c.after(round) }),
+          as(ctx.app, owner).get(`${url}&cursor=${cursor}`),
+        ]);
+        inserted.before.push(early.title);
+        inserted.after.push([late.title]);
+        res = page;
+        seen.push(...res.body.items);
+        round++;
+      }
+      const titlesSeen = seen.map((t) => t.title);
+      expect(titlesSeen.filter((t) => t.startsWith('old'))).toEqual(
+        c.order === 'asc' || c.sort !== 'due'
+          ? ['old 0', 'old 1', 'old 2', 'old 3', 'old 4', 'old 5', 'old 6', 'old 7']
+          : ['old 6', 'old 5', 'old 4', 'old 3', 'old 2', 'old 1', 'old 0', 'old 7'],
+      );
+      expect(new Set(titlesSeen).size).toBe(titlesSeen.length);
+      // Nothing inserted behind the cursor shows up; everything inserted ahead of it before the last round does.
+      for (const title of inserted.before) expect(titlesSeen).not.toContain(title);
+      for (const [title] of inserted.after.slice(0, -1)) expect(titlesSeen).toContain(title);
+      // The whole walk is in the sort's order.
+      const keys = seen.map(c.key);
+      const sorted = [...keys].sort((a, b) => (c.order === 'asc' ? a - b : b - a));
+      expect(keys).toEqual(sorted);
+    });
+  }
 });
