@@ -55,7 +55,7 @@ export class DevOutbox implements Mailer {
 export function createLogOnlyMailer(logger: Logger): Mailer {
   return {
     send(mail) {
-      logger.warn(
+      logger.info(
         { mail: { to: mail.to, subject: mail.subject } },
         'mail not sent: SMTP_URL is not set (body withheld from the log)',
       );
