@@ -1,5 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createStore } from '../src/repositories.ts';
+import { createTasksService } from '../src/tasks/tasks.service.ts';
 import { addMember, as, buildTestAppWithAuth, createProject, makeUser, type TestUser } from './helpers.ts';
 
 let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
@@ -131,5 +133,32 @@ describe('Idempotency-Key expiry', () => {
     const again = await post(editor, project.id, key, { title: 'Fresh' });
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body.id).toBe(first.body.id);
+  });
+});
+
+describe('a key that vanishes', () => {
+  it('when the key is taken but gone by the time its answer is read (swept meanwhile), the service answers 409 idempotency-key-busy, not 500', async () => {
+    const { editor, project } = await projectWithEditor();
+    const store = createStore(ctx.db);
+    // The claim fails (someone holds the key), then the stored answer is gone: exactly the sweep race.
+    const racing = {
+      ...store,
+      transaction: <T>(fn: (repos: typeof store.repos) => Promise<T>) =>
+        store.transaction((tx) =>
+          fn({ ...tx, idempotency: { ...tx.idempotency, claim: async () => false } }),
+        ),
+    };
+    const tasks = createTasksService(racing, { idempotencyTtlMs: 3_600_000 });
+    await expect(
+      tasks.create(
+        { id: editor.id, username: editor.username },
+        project.id,
+        { title: 'x' },
+        {
+          key: randomUUID(),
+          requestHash: 'h',
+        },
+      ),
+    ).rejects.toMatchObject({ status: 409, code: 'idempotency-key-busy' });
   });
 });

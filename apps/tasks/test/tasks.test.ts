@@ -112,6 +112,24 @@ describe('creating and reading tasks', () => {
     expect(Object.keys(res.body.errors).sort()).toEqual(['priority', 'status']);
   });
 
+  it('when position is beyond 1e12 either way, returns 422 with errors.position (create and update)', async () => {
+    const { editor, project } = await projectWithEditor();
+    for (const position of [1e13, -1e13, 1e308]) {
+      const res = await as(ctx.app, editor)
+        .post(`/projects/${project.id}/tasks`)
+        .send({ title: 'x', position });
+      expect({ position, status: res.status, field: res.body.errors?.position !== undefined }).toEqual({
+        position,
+        status: 422,
+        field: true,
+      });
+    }
+    const task = await createTask(ctx.app, editor, project.id, { position: 1e12 });
+    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ position: 2e12 });
+    expect(res.status).toBe(422);
+    expect(res.body.errors.position).toBeDefined();
+  });
+
   it('when the body tries to set version or createdBy, returns 422 (no mass assignment)', async () => {
     const { owner, project } = await projectWithEditor();
     const res = await as(ctx.app, owner)

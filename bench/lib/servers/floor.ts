@@ -6,10 +6,12 @@ import { poolSql } from '../../../apps/tasks/src/db.ts';
 import { memberRoleSql } from '../../../apps/tasks/src/projects/projects.repository.ts';
 import {
   buildTaskListSql,
-  rowToRecord,
-  type TaskRow,
+  type TaskFilters,
+  type TaskListQuery,
+  type TaskRecord,
 } from '../../../apps/tasks/src/tasks/tasks.repository.ts';
 import { encodeCursor } from '../../../apps/tasks/src/shared/cursor.ts';
+import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.service.ts';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,
@@ -26,26 +28,19 @@ const server = createServer((req, res) => {
   const userId = req.headers['x-user-id'];
   if (!projectId || typeof userId !== 'string') return void res.writeHead(404).end();
   const limit = Number(url.searchParams.get('limit') ?? 20);
-  const status = url.searchParams.get('status')?.split(',') as TaskRow['status'][] | undefined;
+  const status = url.searchParams.get('status')?.split(',') as TaskFilters['status'];
+  const sort = (url.searchParams.get('sort') ?? 'due') as TaskListQuery['sort'];
+  const order = (url.searchParams.get('order') ??
+    (sort === 'due' ? 'asc' : 'desc')) as TaskListQuery['order'];
   (async () => {
     const member = await sql.query<{ role: string }>(memberRoleSql(projectId, userId));
     if (member.length === 0) return void res.writeHead(404).end();
-    const rows = await sql.query<TaskRow>(
-      buildTaskListSql({
-        scope: { projectId },
-        filters: status ? { status } : {},
-        sort: 'due',
-        order: 'asc',
-        after: null,
-        take: limit + 1,
-      }),
-    );
-    const items = rows.slice(0, limit).map(rowToRecord);
+    const list = { scope: { projectId }, filters: status ? { status: [...status].sort() } : {}, sort, order };
+    const rows = await sql.query<TaskRecord>(buildTaskListSql({ ...list, after: null, take: limit + 1 }));
+    const items = rows.slice(0, limit);
     const last = items.at(-1);
     const nextCursor =
-      rows.length > limit && last
-        ? encodeCursor({ s: 'due:asc', v: last.dueAt?.toISOString() ?? null, id: last.id })
-        : null;
+      rows.length > limit && last ? encodeCursor(taskCursorSpec(list), taskCursorPosition(last, sort)) : null;
     const body = JSON.stringify({ items, nextCursor });
     res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
     res.end(body);

@@ -2,11 +2,10 @@ import { isUniqueViolation } from '@mini/db';
 import type { DbClient } from '../db.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 
-export interface StoredResponse {
+interface StoredResponse {
   requestHash: string;
-  status: number;
+  /** The answer's body (always that of a 201: only successful creates are stored). */
   body: unknown;
-  createdAt: Date;
 }
 
 export function idempotencyRepository(db: DbClient) {
@@ -36,14 +35,7 @@ export function idempotencyRepository(db: DbClient) {
 
     async find(userId: string, key: string): Promise<StoredResponse | null> {
       const row = await db.idempotencyKey.findUnique({ where: { userId_key: { userId, key } } });
-      return row
-        ? {
-            requestHash: row.requestHash,
-            status: row.responseStatus,
-            body: row.responseBody,
-            createdAt: row.createdAt,
-          }
-        : null;
+      return row ? { requestHash: row.requestHash, body: row.responseBody } : null;
     },
 
     async deleteIfOlderThan(userId: string, key: string, cutoff: Date): Promise<void> {
@@ -56,5 +48,3 @@ export function idempotencyRepository(db: DbClient) {
     },
   };
 }
-
-export type IdempotencyRepository = ReturnType<typeof idempotencyRepository>;

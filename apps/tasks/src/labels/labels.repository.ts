@@ -67,5 +67,3 @@ export function labelsRepository(db: DbClient) {
     },
   };
 }
-
-export type LabelsRepository = ReturnType<typeof labelsRepository>;

@@ -98,5 +98,3 @@ export function membersRepository(db: DbClient) {
     },
   };
 }
-
-export type MembersRepository = ReturnType<typeof membersRepository>;

@@ -136,5 +136,3 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
     },
   };
 }
-
-export type ProjectsRepository = ReturnType<typeof projectsRepository>;

@@ -24,7 +24,7 @@ export interface CursorSpec<V> {
   id: z.ZodType<string>;
 }
 
-export interface CursorPosition<V> {
+interface CursorPosition<V> {
   v: V;
   id: string;
 }

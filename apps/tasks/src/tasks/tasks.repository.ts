@@ -44,7 +44,7 @@ export interface TaskChanges {
   completedAt?: Date | null;
 }
 
-export interface ActivityRecord {
+interface ActivityRecord {
   id: string;
   taskId: string;
   actorId: string;
@@ -63,7 +63,8 @@ export interface TaskFilters {
   priority?: TaskPriority[];
   /** A user id, or 'none' for unassigned tasks. */
   assignee?: string;
-  labelId?: string;
+  /** A label id. */
+  label?: string;
   dueBefore?: Date;
   dueAfter?: Date;
   overdue?: boolean;
@@ -104,8 +105,9 @@ const taskSelect = {
 
 type SelectedTask = Prisma.TaskGetPayload<{ select: typeof taskSelect }>;
 
+/** The one mapping to a TaskRecord (the list SQL selects records directly, in the same field order). */
 function toRecord(task: SelectedTask): TaskRecord {
-  // Field by field, in the order of the list query's rows, so every answer lists the fields alike.
+  // Field by field, in the order of the list query's columns, so every answer lists the fields alike.
   return {
     id: task.id,
     projectId: task.projectId,
@@ -161,6 +163,7 @@ function likePattern(q: string): string {
 
 /**
  * The SQL of a task list page. Exported so the benchmark's floor runs exactly this query through plain pg.
+ * Its rows are TaskRecords as they come (camelCase aliases, fields in the record's order): no mapping.
  * Keyset pagination: "rows after (value, id)" in the sort's direction, with id as the tie-break so the order
  * is total.
  */
@@ -180,9 +183,9 @@ export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
     where.push(Prisma.sql`t.priority = ANY(${filters.priority}::"TaskPriority"[])`);
   if (filters.assignee === 'none') where.push(Prisma.sql`t.assignee_id IS NULL`);
   else if (filters.assignee) where.push(Prisma.sql`t.assignee_id = ${filters.assignee}::uuid`);
-  if (filters.labelId) {
+  if (filters.label) {
     where.push(
-      Prisma.sql`EXISTS (SELECT 1 FROM task_labels tl WHERE tl.task_id = t.id AND tl.label_id = ${filters.labelId}::uuid)`,
+      Prisma.sql`EXISTS (SELECT 1 FROM task_labels tl WHERE tl.task_id = t.id AND tl.label_id = ${filters.label}::uuid)`,
     );
   }
   if (filters.dueBefore) where.push(Prisma.sql`t.due_at < ${filters.dueBefore}`);
@@ -204,54 +207,16 @@ export function buildTaskListSql(query: TaskListQuery): Prisma.Sql {
   }
 
   return Prisma.sql`
-    SELECT t.id, t.project_id, t.title, t.description, t.status, t.priority, t.due_at, t.assignee_id,
-           t.position, t.completed_at, t.version, t.created_by, t.updated_by, t.created_at, t.updated_at,
+    SELECT t.id, t.project_id AS "projectId", t.title, t.description, t.status, t.priority,
+           t.due_at AS "dueAt", t.assignee_id AS "assigneeId",
            COALESCE((SELECT array_agg(tl.label_id ORDER BY tl.label_id) FROM task_labels tl WHERE tl.task_id = t.id),
-                    '{}') AS label_ids
+                    '{}') AS "labelIds",
+           t.position, t.completed_at AS "completedAt", t.version, t.created_by AS "createdBy",
+           t.updated_by AS "updatedBy", t.created_at AS "createdAt", t.updated_at AS "updatedAt"
     FROM tasks t
     WHERE ${Prisma.join(where, ' AND ')}
     ORDER BY ${key} ${dir}, t.id ${dir}
     LIMIT ${take}`;
-}
-
-export interface TaskRow {
-  id: string;
-  project_id: string;
-  title: string;
-  description: string | null;
-  status: TaskStatus;
-  priority: TaskPriority;
-  due_at: Date | null;
-  assignee_id: string | null;
-  position: number;
-  completed_at: Date | null;
-  version: number;
-  created_by: string;
-  updated_by: string;
-  created_at: Date;
-  updated_at: Date;
-  label_ids: string[];
-}
-
-export function rowToRecord(row: TaskRow): TaskRecord {
-  return {
-    id: row.id,
-    projectId: row.project_id,
-    title: row.title,
-    description: row.description,
-    status: row.status,
-    priority: row.priority,
-    dueAt: row.due_at,
-    assigneeId: row.assignee_id,
-    labelIds: row.label_ids,
-    position: row.position,
-    completedAt: row.completed_at,
-    version: row.version,
-    createdBy: row.created_by,
-    updatedBy: row.updated_by,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-  };
 }
 
 export function tasksRepository(db: DbClient, sql: SqlRunner) {
@@ -415,8 +380,7 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
     },
 
     async list(query: TaskListQuery): Promise<TaskRecord[]> {
-      const rows = await sql.query<TaskRow>(buildTaskListSql(query));
-      return rows.map(rowToRecord);
+      return sql.query<TaskRecord>(buildTaskListSql(query));
     },
 
     /** Locks (in id order) and returns the tasks of a project assigned to a user, to unassign them. */
@@ -512,5 +476,3 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
     },
   };
 }
-
-export type TasksRepository = ReturnType<typeof tasksRepository>;

@@ -125,16 +125,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     params: projectParams,
     query: listProjectTasksQuery,
     responses: { 200: { description: 'A page of tasks.', schema: taskPageSchema }, 404: projectNotFound },
-    handler: ({ req, params, query }) => {
-      const { limit, cursor, sort, order, ...filters } = query;
-      return tasks.listInProject(actorOf(req), params.projectId, {
-        limit,
-        cursor,
-        sort,
-        order,
-        filters: { ...filters, labelId: filters.label },
-      });
-    },
+    handler: ({ req, params, query }) => tasks.list(actorOf(req), { projectId: params.projectId }, query),
   });
 
   api.route(router, {
@@ -145,16 +136,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     auth: true,
     query: listMyTasksQuery,
     responses: { 200: { description: 'A page of tasks.', schema: taskPageSchema } },
-    handler: ({ req, query }) => {
-      const { limit, cursor, sort, order, ...filters } = query;
-      return tasks.listAcrossProjects(actorOf(req), {
-        limit,
-        cursor,
-        sort,
-        order,
-        filters: { ...filters, labelId: filters.label },
-      });
-    },
+    handler: ({ req, query }) => tasks.list(actorOf(req), 'mine', query),
   });
 
   api.route(router, {

@@ -16,6 +16,9 @@ export const taskPrioritySchema = z
   .enum(['low', 'medium', 'high', 'urgent'])
   .meta({ id: 'TaskPriority', example: 'high' });
 
+/** Bound of a manual position (a float8 holds integers exactly up to 2^53; this leaves room to split). */
+export const MAX_POSITION = 1e12;
+
 const dueAtInput = isoDateTime
   .transform((value) => new Date(value))
   .nullable()
@@ -77,11 +80,15 @@ export const createTaskBody = z
     dueAt: dueAtInput,
     assigneeId: uuidSchema.nullable().optional().meta({ description: 'A member of the project.' }),
     labelIds: labelIdsInput,
+    // Bounded so that dropping a task between two others (the mean of their positions) stays exact enough.
     position: z
       .number()
-      .finite()
+      .min(-MAX_POSITION)
+      .max(MAX_POSITION)
       .optional()
-      .meta({ description: 'Manual order; default: after the last task.' }),
+      .meta({
+        description: `Manual order, at most ${MAX_POSITION} either way; default: after the last task.`,
+      }),
   })
   .strict()
   .meta({

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { ForbiddenError, NotFoundError, PreconditionFailedError, ValidationError } from '@mini/http';
+import {
+  ConflictError,
+  ForbiddenError,
+  NotFoundError,
+  PreconditionFailedError,
+  ValidationError,
+} from '@mini/http';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
 import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
@@ -12,57 +18,27 @@ import {
   startAfter,
   type CursorSpec,
 } from '../shared/cursor.ts';
+import type { bulkBody, createTaskBody, listProjectTasksQuery, updateTaskBody } from './tasks.schemas.ts';
 import { taskPrioritySchema } from './tasks.schemas.ts';
 import type {
   SortOrder,
   TaskChanges,
   TaskFilters,
   TaskForMember,
-  TaskPriority,
   TaskRecord,
   TaskSort,
   TaskScope,
-  TaskStatus,
 } from './tasks.repository.ts';
 
-export interface NewTask {
-  title: string;
-  description?: string | null | undefined;
-  status?: TaskStatus | undefined;
-  priority?: TaskPriority | undefined;
-  dueAt?: Date | null | undefined;
-  assigneeId?: string | null | undefined;
-  labelIds?: string[] | undefined;
-  position?: number | undefined;
-}
-
-export interface TaskPatch {
-  projectId?: string | undefined;
-  title?: string | undefined;
-  description?: string | null | undefined;
-  status?: TaskStatus | undefined;
-  priority?: TaskPriority | undefined;
-  dueAt?: Date | null | undefined;
-  assigneeId?: string | null | undefined;
-  labelIds?: string[] | undefined;
-  position?: number | undefined;
-}
-
-export interface BulkChange {
-  status?: TaskStatus | undefined;
-  assigneeId?: string | null | undefined;
-  addLabelIds?: string[] | undefined;
-  removeLabelIds?: string[] | undefined;
-}
+// The service takes what the routes validated: the types are the zod schemas' outputs, never restated.
+export type NewTask = z.output<typeof createTaskBody>;
+export type TaskPatch = z.output<typeof updateTaskBody>;
+export type BulkChange = z.output<typeof bulkBody>['set'];
+/** A task list request as validated (GET /projects/:id/tasks and GET /tasks take the same query). */
+export type TaskListRequest = z.output<typeof listProjectTasksQuery>;
 
 /** The versions an `If-Match` header accepts: '*' (any current version) or a list. */
 export type Precondition = '*' | number[];
-
-export interface TaskListOptions extends PageRequest {
-  filters: Omit<TaskFilters, 'assignee'> & { assignee?: string | 'me' | 'none' | undefined };
-  sort: TaskSort;
-  order?: SortOrder | undefined;
-}
 
 export interface IdempotentRequest {
   key: string;
@@ -70,7 +46,7 @@ export interface IdempotentRequest {
   requestHash: string;
 }
 
-export interface CreateResult {
+interface CreateResult {
   task: TaskRecord;
   /** True when this answer is the stored result of an earlier request with the same Idempotency-Key. */
   replayed: boolean;
@@ -86,6 +62,29 @@ const SORT_VALUE: Record<TaskSort, z.ZodType<string | number | null>> = {
   priority: taskPrioritySchema,
   created: cursorDate,
 };
+
+/**
+ * The cursor of a task list: bound to everything that shapes the list (scope, filters, sort, order), its
+ * value checked against the sort's schema. Exported for the benchmark's floor, which pages alike.
+ */
+export function taskCursorSpec(list: {
+  scope: TaskScope;
+  filters: TaskFilters;
+  sort: TaskSort;
+  order: SortOrder;
+}): CursorSpec<string | number | null> {
+  return { list, value: SORT_VALUE[list.sort], id: cursorUuid };
+}
+
+export function taskCursorPosition(last: TaskRecord, sort: TaskSort) {
+  const value = {
+    position: last.position,
+    due: last.dueAt?.toISOString() ?? null,
+    priority: last.priority,
+    created: last.createdAt.toISOString(),
+  }[sort];
+  return { v: value, id: last.id };
+}
 
 // Each sort's natural direction: soonest due, most urgent, newest, manual order.
 const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
@@ -234,39 +233,26 @@ async function lockTaskForWrite(
 export function createTasksService(store: Store, options: { idempotencyTtlMs: number }) {
   const { repos } = store;
 
-  async function listTasks(actor: Actor, scope: TaskScope, options: TaskListOptions) {
-    const order = options.order ?? DEFAULT_ORDER[options.sort];
-    const { assignee, ...rest } = options.filters;
+  async function listTasks(actor: Actor, scope: TaskScope, request: TaskListRequest) {
+    const { limit, cursor, sort, order: requestedOrder, assignee, ...rest } = request;
+    const order = requestedOrder ?? DEFAULT_ORDER[sort];
     const filters: TaskFilters = {
       ...rest,
       ...(rest.status && { status: [...new Set(rest.status)].sort() }),
       ...(rest.priority && { priority: [...new Set(rest.priority)].sort() }),
       ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
     };
-    // A cursor continues exactly this list: same scope, filters, sort and order.
-    const spec: CursorSpec<string | number | null> = {
-      list: { scope, filters, sort: options.sort, order },
-      value: SORT_VALUE[options.sort],
-      id: cursorUuid,
-    };
-    const after = startAfter(options.cursor, spec);
+    const spec = taskCursorSpec({ scope, filters, sort, order });
+    const after = startAfter(cursor, spec);
     const rows = await repos.tasks.list({
       scope,
       filters,
-      sort: options.sort,
+      sort,
       order,
       after: after && { value: after.v, id: after.id },
-      take: options.limit + 1,
+      take: limit + 1,
     });
-    return page(rows, options.limit, spec, (last) => {
-      const value = {
-        position: last.position,
-        due: last.dueAt?.toISOString() ?? null,
-        priority: last.priority,
-        created: last.createdAt.toISOString(),
-      }[options.sort];
-      return { v: value, id: last.id };
-    });
+    return page(rows, limit, spec, (last) => taskCursorPosition(last, sort));
   }
 
   async function create(
@@ -336,7 +322,17 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       // says what the create did, and a GET of the task then tells it is gone.
       await requireRole(repos, actor, projectId, 'read');
       const stored = await repos.idempotency.find(actor.id, key);
-      if (!stored) throw new Error('idempotency key vanished between claim and read');
+      // Claimed by a request that has committed, then gone before this read: it expired and was swept.
+      // Rare and harmless: sent again, the request finds the key free and runs.
+      if (!stored) {
+        throw new ConflictError(
+          'The Idempotency-Key changed state while this request read it; send it again.',
+          {
+            code: 'idempotency-key-busy',
+            headers: { 'Retry-After': '1' },
+          },
+        );
+      }
       if (stored.requestHash !== requestHash) {
         throw idempotencyKeyReused();
       }
@@ -406,13 +402,11 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       });
     },
 
-    async listInProject(actor: Actor, projectId: string, options: TaskListOptions) {
-      await requireRole(repos, actor, projectId, 'read');
-      return listTasks(actor, { projectId }, options);
-    },
-
-    listAcrossProjects(actor: Actor, options: TaskListOptions) {
-      return listTasks(actor, { memberId: actor.id }, options);
+    /** One project's tasks (members only), or 'mine': the tasks of every active project of the caller. */
+    async list(actor: Actor, where: { projectId: string } | 'mine', request: TaskListRequest) {
+      if (where === 'mine') return listTasks(actor, { memberId: actor.id }, request);
+      await requireRole(repos, actor, where.projectId, 'read');
+      return listTasks(actor, where, request);
     },
 
     /**

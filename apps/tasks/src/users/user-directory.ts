@@ -22,7 +22,7 @@ const directoryUserSchema = z.object({
   displayName: z.string().nullable(),
 });
 
-export type DirectoryUser = z.infer<typeof directoryUserSchema>;
+type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
 export function unavailable(cause?: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError('The user directory (auth service) is not reachable; try again later.', {
