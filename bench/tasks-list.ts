@@ -3,6 +3,7 @@
 //   2. the kit's /healthz on the tasks app   - what the framework and middleware cost
 //   3. GET /projects/:id/tasks (the endpoint) - authenticated, filtered, sorted, a page of 20
 //   4. the floor: the same SQL via plain pg in a bare node:http handler
+//   5. and 6. the endpoint and its floor again with a descending sort (priority desc)
 // Each server runs in its own process; each measurement runs a warm-up first, then 32 connections.
 // Database: DATABASE_ADMIN_URL when set, otherwise the embedded Postgres of this checkout.
 import { createSign, generateKeyPairSync, randomBytes, randomUUID } from 'node:crypto';
@@ -28,6 +29,8 @@ const WARMUP_SECONDS = Number(process.env.BENCH_WARMUP_SECONDS ?? 3);
 const DURATION_SECONDS = Number(process.env.BENCH_DURATION_SECONDS ?? 10);
 const SIZE = { projects: 1_000, tasksPerProject: 100 };
 const LIST_QUERY = 'status=todo,in_progress&sort=due&limit=20';
+// A descending sort: read backwards off the (project_id, priority, id) index, with no sort step.
+const DESC_QUERY = 'status=todo,in_progress&sort=priority&order=desc&limit=20';
 const ISSUER = 'http://auth.bench';
 const PROFILE_DIR = path.join(os.tmpdir(), 'tasks-bench-profiles');
 const AUDIENCE = 'mini-backends';
@@ -120,6 +123,14 @@ async function main(): Promise<void> {
     if (check.status !== 200) throw new Error(`list probe answered ${check.status}: ${await check.text()}`);
     const sample = (await check.json()) as { items: unknown[] };
     if (sample.items.length === 0) throw new Error('list probe returned no tasks; the seed is wrong');
+    const descCheck = await fetch(
+      `http://127.0.0.1:${app.port}/projects/${probe.projectId}/tasks?${DESC_QUERY}`,
+      { headers: { authorization: `Bearer ${tokens.get(probe.userId)}` } },
+    );
+    const descSample = (await descCheck.json()) as { items: Array<{ priority: string }> };
+    if (descCheck.status !== 200 || descSample.items[0]?.priority !== 'urgent') {
+      throw new Error(`descending probe answered ${descCheck.status}: ${JSON.stringify(descSample)}`);
+    }
 
     const timing = {
       connections: CONNECTIONS,
@@ -153,14 +164,41 @@ async function main(): Promise<void> {
       },
     });
     results.push(floorResult);
+    const descList = await measure('tasks list, priority desc', {
+      url: `http://127.0.0.1:${app.port}`,
+      ...timing,
+      next: () => {
+        const pair = nextPair();
+        return {
+          path: `/projects/${pair.projectId}/tasks?${DESC_QUERY}`,
+          headers: { authorization: `Bearer ${tokens.get(pair.userId)}` },
+        };
+      },
+    });
+    results.push(descList);
+    const descFloor = await measure('floor, priority desc', {
+      url: `http://127.0.0.1:${floor.port}`,
+      ...timing,
+      next: () => {
+        const pair = nextPair();
+        return {
+          path: `/projects/${pair.projectId}/tasks?${DESC_QUERY}`,
+          headers: { 'x-user-id': pair.userId },
+        };
+      },
+    });
+    results.push(descFloor);
 
     const ratio = round(list.requestsPerSec / floorResult.requestsPerSec);
+    const descRatio = round(descList.requestsPerSec / descFloor.requestsPerSec);
     const targets = {
       listAtLeastHalfOfFloor: ratio >= 0.5,
+      descendingListAtLeastHalfOfFloor: descRatio >= 0.5,
       listP99Under25Ms: list.p99Ms < 25,
       zeroErrors: results.every((r) => r.errors === 0 && r.non2xx === 0),
     };
     console.log(`\nlist / floor throughput: ${ratio}  (target >= 0.5)`);
+    console.log(`descending list / floor throughput: ${descRatio}  (target >= 0.5)`);
     console.log(
       `targets: ${Object.entries(targets)
         .map(([name, ok]) => `${name} ${ok ? 'met' : 'MISSED'}`)
@@ -184,9 +222,11 @@ async function main(): Promise<void> {
           },
           data: { projects: SIZE.projects, tasks: seeded.tasks },
           request: `GET /projects/:projectId/tasks?${LIST_QUERY}`,
+          descendingRequest: `GET /projects/:projectId/tasks?${DESC_QUERY}`,
           ...timing,
           results,
           listToFloorRatio: ratio,
+          descendingListToFloorRatio: descRatio,
           targets,
         },
         null,
