@@ -104,7 +104,13 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     const appError = toAppError(error);
     if (appError) {
-      if (appError.status >= 500) logger.error({ err: error }, appError.title);
+      if (appError.status === 503) {
+        // A deliberate answer (a dependency is down, the service sheds load), not a fault in the code:
+        // under load there can be thousands, so one short warning each, without a stack.
+        logger.warn({ code: appError.code, detail: appError.detail }, appError.title);
+      } else if (appError.status >= 500) {
+        logger.error({ err: error }, appError.title);
+      }
       sendProblem(res, appError);
       return;
     }

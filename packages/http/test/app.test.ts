@@ -5,6 +5,7 @@ import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import {
   ConflictError,
+  ServiceUnavailableError,
   TooManyRequestsError,
   UnauthorizedError,
   ValidationError,
@@ -107,6 +108,20 @@ describe('problem+json errors', () => {
     expect(err?.message).toContain('ECONNREFUSED');
     expect(err?.stack).toContain('app.test.ts');
     expect(logged?.requestId).toBe(res.headers['x-request-id']);
+  });
+
+  it('when a route answers 503 on purpose, logs one warning without a stack, not an error', async () => {
+    const { app, logs } = buildApp((a) =>
+      a.get('/busy', () => {
+        throw new ServiceUnavailableError('Too many sign-ins at once.', { code: 'busy' });
+      }),
+    );
+    const res = await request(app).get('/busy');
+    expect(res.status).toBe(503);
+    const line = logs.find((l) => l.msg === res.body.title);
+    expect(line).toMatchObject({ level: 40, code: 'busy', detail: 'Too many sign-ins at once.' });
+    expect(JSON.stringify(line)).not.toContain('app.test.ts');
+    expect(logs.some((l) => l.level === 50 && l.msg !== 'request completed')).toBe(false);
   });
 
   it('carries requestId in the body equal to the X-Request-Id response header', async () => {
