@@ -12,7 +12,10 @@ import {
 } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import { redisAvailable, TEST_REDIS_URL } from '@mini/testing';
-import { createRedisRevocationPublisher } from '../src/revocation/revocation-publisher.ts';
+import {
+  createRedisRevocationPublisher,
+  type RevocationPublisher,
+} from '../src/revocation/revocation-publisher.ts';
 import { buildTestApp, login, registerAndLogin, testLogger, type TestContext } from './helpers.ts';
 
 // Real Redis; every session id is a fresh UUID, so parallel runs never touch each other's keys. Without a
@@ -46,13 +49,22 @@ function otherService(auth: TestContext) {
   return { app, close: () => revocation.close() };
 }
 
-let publisher: ReturnType<typeof createRedisRevocationPublisher>;
+let publisher: RevocationPublisher;
 let authService: TestContext;
 let redis: Redis;
 let other: ReturnType<typeof otherService>;
+// Every session id this file publishes, so that afterAll leaves Redis as it found it.
+const published: string[] = [];
 beforeAll(() => {
   if (!withRedis) return;
-  publisher = createRedisRevocationPublisher({ redisUrl: REDIS_URL, ttlSeconds: 900, logger: testLogger });
+  const real = createRedisRevocationPublisher({ redisUrl: REDIS_URL, ttlSeconds: 900, logger: testLogger });
+  publisher = {
+    ...real,
+    publish: (sessionIds) => {
+      published.push(...sessionIds);
+      return real.publish(sessionIds);
+    },
+  };
   authService = buildTestApp({}, { revocations: publisher });
   redis = new Redis(REDIS_URL);
   other = otherService(authService);
@@ -61,6 +73,7 @@ afterAll(async () => {
   if (!withRedis) return;
   await other.close();
   await publisher.close();
+  if (published.length > 0) await redis.del(...published.map(revokedSessionKey));
   await redis.quit();
   await authService.close();
 });
