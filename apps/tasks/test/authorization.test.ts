@@ -1,20 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addMember,
   as,
-  buildTestAppWithAuth,
   createLabel,
   createProject,
   createTask,
   makeUser,
+  useTestAppWithAuth,
 } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 describe('BOLA: ids of a project the caller is not a member of', () => {
   it('every route answers 404, exactly as for an id that does not exist, and changes nothing', async () => {

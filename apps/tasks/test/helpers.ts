@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { inject } from 'vitest';
+import { afterAll, beforeAll, inject } from 'vitest';
 import request from 'supertest';
 import { createLogger } from '@mini/logger';
 import { testAuth, tokenFor, uniqueSuffix } from '@mini/testing';
@@ -162,4 +162,19 @@ export async function buildTestAppWithAuth(overrides: Record<string, string> = {
       await auth.close();
     },
   };
+}
+
+export type TestAppWithAuth = Awaited<ReturnType<typeof buildTestAppWithAuth>>;
+
+/**
+ * The app of one test file: built before its first test, closed after its last. The returned object is
+ * filled in by beforeAll, so tests read `ctx.app` as usual.
+ */
+export function useTestAppWithAuth(): TestAppWithAuth {
+  const ctx = {} as TestAppWithAuth;
+  beforeAll(async () => {
+    Object.assign(ctx, await buildTestAppWithAuth());
+  });
+  afterAll(() => ctx.close());
+  return ctx;
 }

@@ -1,14 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStore } from '../src/repositories.ts';
 import { createTasksService } from '../src/tasks/tasks.service.ts';
-import { addMember, as, buildTestAppWithAuth, createProject, makeUser, type TestUser } from './helpers.ts';
+import { addMember, as, createProject, makeUser, type TestUser, useTestAppWithAuth } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 async function post(user: TestUser, projectId: string, key: string, body: string | object) {
   return as(ctx.app, user)

@@ -1,11 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { as, buildTestAppWithAuth, createLabel, createProject, makeUser } from './helpers.ts';
+import { describe, expect, it } from 'vitest';
+import { as, createLabel, createProject, makeUser, useTestAppWithAuth } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 describe('labels', () => {
   it('when a label is created, returns 201 with the default colour, and lists labels by name', async () => {

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   addMember,
   as,
-  buildTestAppWithAuth,
   createLabel,
   createProject,
   createTask,
   makeUser,
   type TestUser,
+  useTestAppWithAuth,
 } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 const titles = (res: { body: { items: Array<{ title: string }> } }) => res.body.items.map((t) => t.title);
 const day = (offset: number) => new Date(Date.now() + offset * 86_400_000).toISOString();

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addMember,
   as,
@@ -7,13 +7,10 @@ import {
   createProject,
   createTask,
   makeUser,
+  useTestAppWithAuth,
 } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 describe('adding members through the auth service', () => {
   it('when the username is known to auth, adds the member with the username projection and forwards token and request id', async () => {

@@ -1,12 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { addMember, as, buildTestAppWithAuth, createProject, createTask, makeUser } from './helpers.ts';
+import { addMember, as, createProject, createTask, makeUser, useTestAppWithAuth } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 describe('projects', () => {
   it('when a user creates a project, returns 201 with the user as owner and a Location header', async () => {

@@ -1,20 +1,16 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStore } from '../src/repositories.ts';
 import {
   addMember,
   as,
-  buildTestAppWithAuth,
   createLabel,
   createProject,
   createTask,
   makeUser,
+  useTestAppWithAuth,
 } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 describe('membership races', () => {
   it('when an assignment and the removal of the assignee race, the task never ends up assigned to a non-member (15 rounds)', async () => {

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { buildTaskListSql, type SortOrder, type TaskSort } from '../src/tasks/tasks.repository.ts';
-import { as, buildTestAppWithAuth, createProject, createTask, makeUser, type TestUser } from './helpers.ts';
+import { as, createProject, createTask, makeUser, type TestUser, useTestAppWithAuth } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 const SORTS: Array<[TaskSort, SortOrder]> = [
   ['position', 'asc'],

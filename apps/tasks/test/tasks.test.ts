@@ -1,21 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   addMember,
   as,
-  buildTestAppWithAuth,
   createLabel,
   createProject,
   createTask,
   makeUser,
   type TestUser,
+  useTestAppWithAuth,
 } from './helpers.ts';
 
-let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
-beforeAll(async () => {
-  ctx = await buildTestAppWithAuth();
-});
-afterAll(() => ctx.close());
+const ctx = useTestAppWithAuth();
 
 async function projectWithEditor() {
   const owner = makeUser('owner');
