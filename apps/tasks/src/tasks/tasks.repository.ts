@@ -328,19 +328,10 @@ export function tasksRepository(db: DbClient, sql: SqlRunner) {
       return (result._max.position ?? 0) + 1024;
     },
 
-    async create(input: {
-      projectId: string;
-      title: string;
-      description: string | null;
-      status: TaskStatus;
-      priority: TaskPriority;
-      dueAt: Date | null;
-      assigneeId: string | null;
-      labelIds: string[];
-      position: number;
-      completedAt: Date | null;
-      createdBy: string;
-    }): Promise<TaskRecord> {
+    // The database fills in id, version and timestamps; the creator is also the first updater.
+    async create(
+      input: Omit<TaskRecord, 'id' | 'version' | 'updatedBy' | 'createdAt' | 'updatedAt'>,
+    ): Promise<TaskRecord> {
       const { labelIds, ...data } = input;
       const task = await db.task.create({
         data: {
