@@ -113,7 +113,10 @@ function accessLogAndMetrics(logger: Logger, registry: Registry): RequestHandler
         durationMs: Math.round(seconds * 1e4) / 10,
       };
       const msg = res.writableFinished ? 'request completed' : 'request aborted';
-      if (res.statusCode >= 500) logger.error(fields, msg);
+      // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
+      // watch, not a fault in the code, and under load there can be thousands of them.
+      if (res.statusCode === 503) logger.warn(fields, msg);
+      else if (res.statusCode >= 500) logger.error(fields, msg);
       else logger.info(fields, msg);
     });
     next();

@@ -294,10 +294,17 @@ describe('request id and access log', () => {
   });
 
   it('when a route answers 500, the access line is at error level', async () => {
-    const { app, logs } = buildApp((a) => a.get('/fail', (_req, res) => res.status(503).end()));
+    const { app, logs } = buildApp((a) => a.get('/fail', (_req, res) => res.status(500).end()));
     await request(app).get('/fail');
     await delay(5);
-    expect(logs.find((line) => line.msg === 'request completed')).toMatchObject({ level: 50, status: 503 });
+    expect(logs.find((line) => line.msg === 'request completed')).toMatchObject({ level: 50, status: 500 });
+  });
+
+  it('when a route answers 503, the access line is a warning', async () => {
+    const { app, logs } = buildApp((a) => a.get('/busy', (_req, res) => res.status(503).end()));
+    await request(app).get('/busy');
+    await delay(5);
+    expect(logs.find((line) => line.msg === 'request completed')).toMatchObject({ level: 40, status: 503 });
   });
 });
 
