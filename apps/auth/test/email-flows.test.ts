@@ -1,7 +1,13 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { uniqueSuffix } from '@mini/testing';
-import { buildTestApp, login, registerAndLogin, type TestContext } from './helpers.ts';
+import {
+  buildTestApp,
+  expectPasswordReplaced,
+  login,
+  registerAndLogin,
+  type TestContext,
+} from './helpers.ts';
 
 const ctx = buildTestApp({
   PUBLIC_API_URL: 'https://api.example.test',
@@ -125,16 +131,7 @@ describe('password reset', () => {
 
     expect((await me(user.accessToken)).status).toBe(401);
     expect((await me(phone.accessToken)).status).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/refresh').send({ refreshToken: phone.refreshToken })).status,
-    ).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
-        .status,
-    ).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: newPassword })).status,
-    ).toBe(200);
+    await expectPasswordReplaced(ctx, user, newPassword, phone);
   });
 
   it('a reset token works once', async () => {

@@ -1,4 +1,4 @@
-import { inject } from 'vitest';
+import { expect, inject } from 'vitest';
 import request from 'supertest';
 import { createLogger, type Logger } from '@mini/logger';
 import { uniqueSuffix } from '@mini/testing';
@@ -126,4 +126,25 @@ export function captureLogs(level: 'debug' | 'info' | 'warn' = 'debug') {
     text: () => lines.join(''),
     entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
   };
+}
+
+/**
+ * After a password change or reset: the old password no longer signs in, the new one does, and the
+ * other session's refresh token is dead.
+ */
+export async function expectPasswordReplaced(
+  ctx: TestContext,
+  user: { email: string; password: string },
+  newPassword: string,
+  otherSession: { refreshToken: string },
+): Promise<void> {
+  expect(
+    (await request(ctx.app).post('/auth/refresh').send({ refreshToken: otherSession.refreshToken })).status,
+  ).toBe(401);
+  expect(
+    (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password })).status,
+  ).toBe(401);
+  expect(
+    (await request(ctx.app).post('/auth/login').send({ email: user.email, password: newPassword })).status,
+  ).toBe(200);
 }

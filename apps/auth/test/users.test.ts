@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { randomUUID } from 'node:crypto';
-import { buildTestApp, login, registerAndLogin } from './helpers.ts';
+import { buildTestApp, expectPasswordReplaced, login, registerAndLogin } from './helpers.ts';
 
 const ctx = buildTestApp();
 afterAll(() => ctx.close());
@@ -83,16 +83,7 @@ describe('POST /users/me/password', () => {
 
     expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).status).toBe(200);
     expect((await request(ctx.app).get('/users/me').set(as(phone.accessToken))).status).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/refresh').send({ refreshToken: phone.refreshToken })).status,
-    ).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: user.password }))
-        .status,
-    ).toBe(401);
-    expect(
-      (await request(ctx.app).post('/auth/login').send({ email: user.email, password: newPassword })).status,
-    ).toBe(200);
+    await expectPasswordReplaced(ctx, user, newPassword, phone);
   });
 
   it('with a wrong current password, returns 422 errors.currentPassword and changes nothing', async () => {
