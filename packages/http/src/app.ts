@@ -5,7 +5,13 @@ import helmet from 'helmet';
 import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { runWithContext, type Logger, type RequestContext } from '@mini/logger';
 import { docsRouter } from './docs.ts';
-import { ServiceUnavailableError, UnsupportedMediaTypeError } from './errors.ts';
+import {
+  AppError,
+  BadRequestError,
+  PayloadTooLargeError,
+  ServiceUnavailableError,
+  UnsupportedMediaTypeError,
+} from './errors.ts';
 import { errorHandler, notFoundHandler } from './error-handler.ts';
 import { attachInFlightWork, createInFlightWork, setInFlightWork, type InFlightWork } from './in-flight.ts';
 import { sendProblem } from './problem.ts';
@@ -19,6 +25,10 @@ export interface ServiceAppOptions {
     CORS_ORIGINS: readonly string[];
     BODY_LIMIT: string;
     TRUST_PROXY: boolean;
+    /** Longest request target (path and query), in characters; longer is 414. Default 8192. */
+    HTTP_MAX_URL_LENGTH?: number;
+    /** Most query parameters a request may carry; more is 400. Default 100. */
+    HTTP_MAX_QUERY_PARAMS?: number;
   };
   logger: Logger;
   /** Each check resolves when its dependency is reachable; `/readyz` runs them all. */
@@ -36,6 +46,7 @@ const VALID_REQUEST_ID = /^[\w.\-:]{1,128}$/;
 const UNMATCHED = '(unmatched)';
 const routeTemplates = new WeakMap<Request, string>();
 const METRICS_REGISTRY = 'metricsRegistry';
+const SHUTTING_DOWN = 'shuttingDown';
 
 /** The route template a request matched ('/users/:id'), or '(unmatched)'. */
 export function routeTemplateOf(req: Request): string {
@@ -45,6 +56,11 @@ export function routeTemplateOf(req: Request): string {
 /** The app's own Prometheus registry, for services that add their own metrics. */
 export function getMetricsRegistry(app: Express): Registry {
   return app.locals[METRICS_REGISTRY] as Registry;
+}
+
+/** Called by startServer when shutdown starts: from then on `/readyz` answers 503. */
+export function markShuttingDown(app: Express): void {
+  app.locals[SHUTTING_DOWN] = true;
 }
 
 // Express sets `req.route` when a route matches; recording `baseUrl + path` at that moment gives the
@@ -141,6 +157,71 @@ const requireJsonBody: RequestHandler = (req, _res, next) => {
   next();
 };
 
+/**
+ * Refuses an over-long request target (414) or one with too many query parameters (400) before anything
+ * parses it. Express parses the query string on every read of `req.query`; Node's `querystring` stops at
+ * 1000 keys, but a client has no business sending more than a route accepts.
+ */
+function limitRequestTarget(maxUrlLength: number, maxQueryParams: number): RequestHandler {
+  return (req, _res, next) => {
+    const url = req.originalUrl;
+    if (url.length > maxUrlLength) {
+      next(
+        new AppError({
+          status: 414,
+          code: 'uri-too-long',
+          title: 'URI too long',
+          detail: `The request target exceeds ${maxUrlLength} characters.`,
+        }),
+      );
+      return;
+    }
+    const queryStart = url.indexOf('?');
+    if (queryStart !== -1) {
+      // Counts separators without splitting the string: `a=1&b=2` has 2 parameters.
+      let params = 1;
+      for (let i = url.indexOf('&', queryStart); i !== -1; i = url.indexOf('&', i + 1)) {
+        params += 1;
+        if (params > maxQueryParams) {
+          next(
+            new BadRequestError(`A request may carry at most ${maxQueryParams} query parameters.`, {
+              code: 'too-many-query-parameters',
+            }),
+          );
+          return;
+        }
+      }
+    }
+    next();
+  };
+}
+
+const SIZE = /^(\d+)(b|kb|mb)$/i;
+const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** '100kb' -> 102400 (the units of BODY_LIMIT, as body-parser reads them). */
+export function parseSize(size: string): number {
+  const match = SIZE.exec(size.trim());
+  if (!match?.[1] || !match[2]) throw new RangeError(`expected a size such as 100kb or 1mb, got "${size}"`);
+  return Number(match[1]) * (UNIT_BYTES[match[2].toLowerCase()] ?? 1);
+}
+
+/**
+ * A declared Content-Length over the limit is refused before a byte of the body is read. (body-parser
+ * would refuse it too, but only after reading the whole body off the wire.) Node then discards what the
+ * client still sends, so the connection stays usable and nothing is buffered.
+ */
+function refuseDeclaredOversizeBody(limitBytes: number): RequestHandler {
+  return (req, _res, next) => {
+    const declared = Number(req.headers['content-length'] ?? 0);
+    if (declared > limitBytes) {
+      next(new PayloadTooLargeError(`The request body exceeds the limit of ${limitBytes} bytes.`));
+      return;
+    }
+    next();
+  };
+}
+
 async function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
@@ -186,8 +267,11 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       maxAge: 600,
     }),
   );
+  app.use(limitRequestTarget(config.HTTP_MAX_URL_LENGTH ?? 8192, config.HTTP_MAX_QUERY_PARAMS ?? 100));
   app.use(requireJsonBody);
-  app.use(express.json({ limit: config.BODY_LIMIT, type: JSON_TYPES }));
+  const bodyLimit = parseSize(config.BODY_LIMIT);
+  app.use(refuseDeclaredOversizeBody(bodyLimit));
+  app.use(express.json({ limit: bodyLimit, type: JSON_TYPES }));
 
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
@@ -196,6 +280,12 @@ export function createServiceApp(options: ServiceAppOptions): Express {
   const readinessChecks = Object.entries(options.readinessChecks ?? {});
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
   app.get('/readyz', async (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    if (app.locals[SHUTTING_DOWN] === true) {
+      // Load balancers and orchestrators stop routing here; requests still in flight are being finished.
+      sendProblem(res, new ServiceUnavailableError('Shutting down.', { code: 'shutting-down' }));
+      return;
+    }
     const results = await Promise.allSettled(
       readinessChecks.map(([, check]) => withTimeout(check, readinessTimeoutMs)),
     );
@@ -209,7 +299,6 @@ export function createServiceApp(options: ServiceAppOptions): Express {
         logger.warn({ err: result.reason, check: name }, 'readiness check failed');
       }
     });
-    res.set('Cache-Control', 'no-store');
     if (failing.length > 0) {
       // The reason goes to the log only: error text can name hosts, users or SQL.
       sendProblem(

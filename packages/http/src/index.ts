@@ -10,8 +10,10 @@ export {
 } from './app.ts';
 export { getInFlightWork, trackWork, type InFlightWork } from './in-flight.ts';
 export {
+  DEFAULT_SERVER_LIMITS,
   installShutdownHandlers,
   startServer,
   type RunningServer,
+  type ServerLimits,
   type StartServerOptions,
 } from './server.ts';
