@@ -63,6 +63,7 @@ async function serve(): Promise<void> {
     host: '127.0.0.1',
     logger,
     shutdownTimeoutMs: 5_000,
+    limits: config,
     onShutdown: () => db.close(),
   });
   process.send?.({ port: running.port, bcryptCost: config.BCRYPT_COST });

@@ -30,6 +30,8 @@ await startServer(app, {
   host: config.HOST,
   logger,
   shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+  // HTTP_* timeouts and limits, SHUTDOWN_IDLE_GRACE_MS.
+  limits: config,
   onShutdown: async () => {
     clearInterval(sweep);
     await revocation?.close();

@@ -13,6 +13,7 @@ const running = await startServer(createApp({ config, db, logger }), {
   host: '127.0.0.1',
   logger,
   shutdownTimeoutMs: 5_000,
+  limits: config,
   onShutdown: () => db.close(),
 });
 process.send?.({ port: running.port });

@@ -70,6 +70,16 @@ const origin = z.string().refine((value) => /^https?:\/\/[^/]+$/.test(value) && 
   error: 'expected a comma-separated list of origins such as https://app.example.com',
 });
 
+/** A whole number of at least `min` (milliseconds, bytes, a count), with its default. */
+function wholeNumber(defaultValue: number, min = 1) {
+  const message = `expected a whole number of at least ${min}`;
+  return z.coerce
+    .number({ error: message })
+    .int({ error: message })
+    .min(min, { error: message })
+    .default(defaultValue);
+}
+
 /** Variables every service reads. Extend it: `baseConfigSchema.extend({ PORT: portSchema(3002) })`. */
 export const baseConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -97,6 +107,15 @@ export const baseConfigSchema = z.object({
     .min(0, { error: 'expected a whole number of milliseconds' })
     .default(10_000),
   TRUST_PROXY: booleanFromEnv().default(false),
+  // The HTTP server's limits (@mini/http's startServer and createServiceApp read them under these names).
+  SHUTDOWN_IDLE_GRACE_MS: wholeNumber(1_000, 0),
+  HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000),
+  HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000),
+  HTTP_MAX_HEADER_SIZE: wholeNumber(16_384),
+  HTTP_MAX_HEADERS_COUNT: wholeNumber(100),
+  HTTP_MAX_URL_LENGTH: wholeNumber(8_192),
+  HTTP_MAX_QUERY_PARAMS: wholeNumber(100),
 });
 
 export type BaseConfig = z.output<typeof baseConfigSchema>;

@@ -52,7 +52,31 @@ describe('loadConfig', () => {
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10_000,
       TRUST_PROXY: false,
+      SHUTDOWN_IDLE_GRACE_MS: 1_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 5_000,
+      HTTP_MAX_HEADER_SIZE: 16_384,
+      HTTP_MAX_HEADERS_COUNT: 100,
+      HTTP_MAX_URL_LENGTH: 8_192,
+      HTTP_MAX_QUERY_PARAMS: 100,
     });
+  });
+
+  it('when an HTTP limit is not a positive whole number, names the variable and the value', () => {
+    const error = configError(() =>
+      loadConfig(baseConfigSchema, {
+        cwd: tempDir(),
+        env: { DATABASE_URL: DB, HTTP_HEADERS_TIMEOUT_MS: '0', HTTP_MAX_QUERY_PARAMS: '1.5' },
+      }),
+    );
+    expect(error.message).toBe(
+      [
+        'Invalid configuration:',
+        '  HTTP_HEADERS_TIMEOUT_MS: expected a whole number of at least 1, got "0"',
+        '  HTTP_MAX_QUERY_PARAMS: expected a whole number of at least 1, got "1.5"',
+      ].join('\n'),
+    );
   });
 
   it('when values are given, coerces them to numbers, booleans and lists', () => {
