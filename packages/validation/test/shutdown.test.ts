@@ -1,5 +1,4 @@
 import { request as httpRequest } from 'node:http';
-import { setTimeout as delay } from 'node:timers/promises';
 import { createServiceApp, startServer, UnauthorizedError } from '@mini/http';
 import { createLogger } from '@mini/logger';
 import express, { type RequestHandler } from 'express';
@@ -54,10 +53,30 @@ async function serve(register: (router: express.Router, pool: ReturnType<typeof 
   return { running, events };
 }
 
+/**
+ * Hangs the client up once the handler has started, waits for the server to see it gone, then shuts down.
+ * `proceed` lets the handler go on only once the server has closed: the moment an untracked handler
+ * would find its pool ended.
+ */
+async function hangUpThenShutDown(
+  running: Awaited<ReturnType<typeof serve>>['running'],
+  client: { hangUp(): void },
+  gates: { started: Promise<void>; clientGone: Promise<void>; proceed: () => void },
+) {
+  await gates.started;
+  client.hangUp();
+  await gates.clientGone;
+  const closing = running.close();
+  running.server.once('close', gates.proceed);
+  await closing;
+}
+
 describe('api.route handlers and graceful shutdown', () => {
   it('when the client hangs up mid-request and shutdown starts, the pool is ended only after the handler finished', async () => {
     const handlerErrors: unknown[] = [];
     const started = Promise.withResolvers<void>();
+    const clientGone = Promise.withResolvers<void>();
+    const proceed = Promise.withResolvers<void>();
     const settled = Promise.withResolvers<void>();
     const { running, events } = await serve((router, pool) => {
       createApiRegistry({ title: 't', version: '1' }).route(router, {
@@ -66,11 +85,12 @@ describe('api.route handlers and graceful shutdown', () => {
         summary: 'Two queries with a pause between them',
         tags: ['t'],
         responses: { 200: { description: 'ok' } },
-        handler: async () => {
+        handler: async ({ res }) => {
           try {
+            res.once('close', () => clientGone.resolve());
             await pool.query('first query');
             started.resolve();
-            await delay(300);
+            await proceed.promise;
             await pool.query('second query');
             events.push('handler finished');
             return { ok: true };
@@ -85,10 +105,11 @@ describe('api.route handlers and graceful shutdown', () => {
     });
 
     const client = getAndHangUp(running.port, '/report');
-    await started.promise;
-    client.hangUp();
-    await delay(50);
-    await running.close();
+    await hangUpThenShutDown(running, client, {
+      started: started.promise,
+      clientGone: clientGone.promise,
+      proceed: () => proceed.resolve(),
+    });
     await settled.promise;
 
     expect(handlerErrors).toEqual([]);
@@ -98,12 +119,15 @@ describe('api.route handlers and graceful shutdown', () => {
   it('when the client hangs up while authentication is still running, the handler it leads to finishes before the pool is ended', async () => {
     const handlerErrors: unknown[] = [];
     const started = Promise.withResolvers<void>();
+    const clientGone = Promise.withResolvers<void>();
+    const proceed = Promise.withResolvers<void>();
     const settled = Promise.withResolvers<void>();
     const { running, events } = await serve((router, pool) => {
       // Authentication that takes a while (a JWKS fetch, a revocation look-up) before it calls next().
-      const slowAuth: RequestHandler = async (req, _res, next) => {
+      const slowAuth: RequestHandler = async (req, res, next) => {
+        res.once('close', () => clientGone.resolve());
         started.resolve();
-        await delay(300);
+        await proceed.promise;
         if (req.get('authorization') !== 'Bearer good') throw new UnauthorizedError();
         next();
       };
@@ -130,10 +154,11 @@ describe('api.route handlers and graceful shutdown', () => {
     });
 
     const client = getAndHangUp(running.port, '/me', { authorization: 'Bearer good' });
-    await started.promise;
-    client.hangUp();
-    await delay(50);
-    await running.close();
+    await hangUpThenShutDown(running, client, {
+      started: started.promise,
+      clientGone: clientGone.promise,
+      proceed: () => proceed.resolve(),
+    });
     await settled.promise;
 
     expect(handlerErrors).toEqual([]);
