@@ -1,4 +1,5 @@
 import { Router, type Request, type Response } from 'express';
+import { trackWork } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import type { ClientInfo, SessionsService } from '../sessions/sessions.service.ts';
 import { currentUser } from '../security/current-user.ts';
@@ -47,7 +48,12 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
         description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
       },
     },
-    handler: async ({ body, req }) => toMe(await auth.register(body, clientInfo(req))),
+    handler: async ({ body, req }) => {
+      const { user, mailSent } = await auth.register(body, clientInfo(req));
+      // Sent after the answer; graceful shutdown waits for it all the same (it also needs the pool).
+      void trackWork(req, mailSent);
+      return toMe(user);
+    },
   });
 
   api.route(router, {
@@ -173,7 +179,9 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
       },
     },
     handler: async ({ body, req }) => {
-      await auth.forgotPassword(body.email, clientInfo(req));
+      const { mailSent } = await auth.forgotPassword(body.email, clientInfo(req));
+      // The look-up and the mail happen after the answer; graceful shutdown waits for them.
+      void trackWork(req, mailSent);
       return { message: 'If an account exists for this email, a reset link is on its way.' };
     },
   });

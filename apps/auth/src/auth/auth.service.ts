@@ -131,18 +131,23 @@ export function createAuthService(deps: AuthServiceDeps) {
   }
 
   return {
+    /**
+     * Creates the account and starts its verification mail without waiting for it: `mailSent` settles once
+     * the mail is out (or its failure logged; it never rejects). The route answers at once and keeps
+     * graceful shutdown waiting for `mailSent` (the mail also writes its token to the database).
+     */
     async register(
       input: { email: string; username: string; password: string },
       client: ClientInfo,
-    ): Promise<UserRecord> {
+    ): Promise<{ user: UserRecord; mailSent: Promise<void> }> {
       // Every registration mails the address: the same limits as the other mail-sending requests.
       await mailLimit.assertAllowed(input.email, client.ip ?? 'unknown');
       const user = await accounts.create(input);
       // A mail server hiccup must not fail the registration: the user can ask for a new link.
-      sendVerificationEmail(user).catch((err: unknown) =>
+      const mailSent = sendVerificationEmail(user).catch((err: unknown) =>
         logger.error({ err, userId: user.id }, 'could not send the verification email'),
       );
-      return user;
+      return { user, mailSent };
     },
 
     async login(input: { email: string; password: string }, client: ClientInfo): Promise<TokenPair> {
@@ -187,14 +192,16 @@ export function createAuthService(deps: AuthServiceDeps) {
     /**
      * Always the same quick answer, whether or not the email is registered: the look-up and the mail
      * happen after the response, so neither the body nor the timing tells an attacker anything. (Only the
-     * rate limit, which counts every typed email alike, comes first.)
+     * rate limit, which counts every typed email alike, comes first.) `mailSent` settles once that is done
+     * (it never rejects), for the route to keep graceful shutdown waiting for it.
      */
-    async forgotPassword(email: string, client: ClientInfo): Promise<void> {
+    async forgotPassword(email: string, client: ClientInfo): Promise<{ mailSent: Promise<void> }> {
       // Counted by the email as typed, registered or not: a 429 reveals nothing either.
       await mailLimit.assertAllowed(email, client.ip ?? 'unknown');
-      sendResetEmail(email).catch((err: unknown) =>
+      const mailSent = sendResetEmail(email).catch((err: unknown) =>
         logger.error({ err }, 'could not send the password reset email'),
       );
+      return { mailSent };
     },
 
     async resetPassword(input: { token: string; password: string }): Promise<void> {
