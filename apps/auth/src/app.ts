@@ -15,7 +15,7 @@ import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
 import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
-import { createPasswordHasher } from './passwords/password-hasher.ts';
+import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.ts';
 import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
 import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
@@ -43,6 +43,8 @@ export interface AppDeps {
   mailer?: Mailer;
   /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
   revocations?: RevocationPublisher;
+  /** Default: bcrypt at BCRYPT_COST behind the hashing gate (tests pass one that counts bcrypt's calls). */
+  hasher?: PasswordHasher;
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
@@ -53,10 +55,12 @@ export function createApp(deps: AppDeps): express.Express {
   const revocations = deps.revocations ?? noRevocationPublisher;
 
   const users = createUsersRepository(db.prisma);
-  const hasher = createPasswordHasher(config.BCRYPT_COST, {
-    concurrency: config.PASSWORD_HASH_CONCURRENCY,
-    queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
-  });
+  const hasher =
+    deps.hasher ??
+    createPasswordHasher(config.BCRYPT_COST, {
+      concurrency: config.PASSWORD_HASH_CONCURRENCY,
+      queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
+    });
   const issuer = createAccessTokenIssuer({
     keys,
     issuer: config.AUTH_ISSUER,

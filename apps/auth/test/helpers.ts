@@ -7,6 +7,7 @@ import { connectDatabase } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 import { generatePrivateKeyPem, loadKeyStore, type KeyStore } from '../src/keys/key-store.ts';
 import { DevOutbox } from '../src/mail/mailer.ts';
+import type { PasswordHasher } from '../src/passwords/password-hasher.ts';
 import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
 
 export const testLogger = createLogger({ name: 'auth-test', level: 'silent', pretty: false });
@@ -33,6 +34,7 @@ export interface BuildOptions {
   /** The app's logger (default: silent). The dev outbox always logs to the silent one. */
   logger?: Logger;
   revocations?: RevocationPublisher;
+  hasher?: PasswordHasher;
 }
 
 // A complete app on the run's test database; close() releases its pool.
@@ -49,6 +51,7 @@ export function buildTestApp(overrides: Record<string, string> = {}, options: Bu
     keys,
     mailer: outbox,
     ...(options.revocations ? { revocations: options.revocations } : {}),
+    ...(options.hasher ? { hasher: options.hasher } : {}),
   });
   return { app, db, config, outbox, keys, close: () => db.close() };
 }

@@ -24,8 +24,18 @@ function bcryptInput(password: string): string {
   return createHash('sha256').update(password.normalize('NFKC')).digest('base64');
 }
 
+/** The two bcrypt functions the hasher calls (tests pass bcrypt wrapped, to see each call). */
+export interface Bcrypt {
+  hash(data: string, cost: number): Promise<string>;
+  compare(data: string, hash: string): Promise<boolean>;
+}
+
 /** Without options: no gate (command-line tools hash one password at a time). */
-export function createPasswordHasher(cost: number, gateOptions?: HashingGateOptions): PasswordHasher {
+export function createPasswordHasher(
+  cost: number,
+  gateOptions?: HashingGateOptions,
+  implementation: Bcrypt = bcrypt,
+): PasswordHasher {
   const gate = gateOptions ? createHashingGate(gateOptions) : undefined;
   const gated = <T>(job: () => Promise<T>): Promise<T> => (gate ? gate.run(job) : job());
   // Same cost as real hashes, so the dummy compare takes as long as a real one. Computed once, lazily:
@@ -35,11 +45,11 @@ export function createPasswordHasher(cost: number, gateOptions?: HashingGateOpti
   return {
     // bcrypt's async functions run on libuv's thread pool: the event loop keeps serving while they hash.
     // Every one passes the gate (503 `busy` when its queue is full), so one thread stays free for the rest.
-    hash: (password) => gated(() => bcrypt.hash(bcryptInput(password), cost)),
-    verify: (password, hash) => gated(() => bcrypt.compare(bcryptInput(password), hash)),
+    hash: (password) => gated(() => implementation.hash(bcryptInput(password), cost)),
+    verify: (password, hash) => gated(() => implementation.compare(bcryptInput(password), hash)),
     assertCapacity: () => gate?.assertNotFull(),
     async verifyAgainstDummy(password) {
-      dummyHash ??= gated(() => bcrypt.hash(randomBytes(16).toString('hex'), cost));
+      dummyHash ??= gated(() => implementation.hash(randomBytes(16).toString('hex'), cost));
       let dummy: string;
       try {
         dummy = await dummyHash;
@@ -47,7 +57,7 @@ export function createPasswordHasher(cost: number, gateOptions?: HashingGateOpti
         dummyHash = undefined; // refused while busy: the next caller tries again
         throw err;
       }
-      await gated(() => bcrypt.compare(bcryptInput(password), dummy));
+      await gated(() => implementation.compare(bcryptInput(password), dummy));
       return false;
     },
   };
