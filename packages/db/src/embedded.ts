@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { withLock, withLockSync } from './dir-lock.ts';
 import { silentLogger, type DbLogger } from './logger.ts';
 
 export const DEFAULT_EMBEDDED_PORT = 54329;
@@ -79,65 +80,6 @@ function isAlive(pid: number): boolean {
   } catch (err) {
     // EPERM: the process exists but belongs to someone else.
     return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
-
-function sleepSync(ms: number): void {
-  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
-}
-
-/**
- * A cross-process lock: mkdir is atomic. The owner's pid is written inside, so a lock left behind by a
- * killed process is taken over instead of blocking every later start.
- */
-function tryLock(lockDir: string): boolean {
-  try {
-    fs.mkdirSync(lockDir);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
-    let owner = Number.NaN;
-    try {
-      owner = Number(fs.readFileSync(path.join(lockDir, 'pid'), 'utf8'));
-    } catch {
-      // The owner has created the directory but not written its pid yet; the age check below covers a crash there.
-    }
-    const age = Date.now() - (fs.statSync(lockDir, { throwIfNoEntry: false })?.mtimeMs ?? Date.now());
-    if ((Number.isInteger(owner) && !isAlive(owner)) || (Number.isNaN(owner) && age > 10_000)) {
-      fs.rmSync(lockDir, { recursive: true, force: true });
-    }
-    return false;
-  }
-  fs.writeFileSync(path.join(lockDir, 'pid'), String(process.pid));
-  return true;
-}
-
-function unlock(lockDir: string): void {
-  fs.rmSync(lockDir, { recursive: true, force: true });
-}
-
-async function withLock<T>(lockDir: string, fn: () => Promise<T>): Promise<T> {
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  while (!tryLock(lockDir)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the embedded Postgres lock ${lockDir}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  try {
-    return await fn();
-  } finally {
-    unlock(lockDir);
-  }
-}
-
-function withLockSync<T>(lockDir: string, fn: () => T): T {
-  const deadline = Date.now() + LOCK_TIMEOUT_MS;
-  while (!tryLock(lockDir)) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for the embedded Postgres lock ${lockDir}`);
-    sleepSync(100);
-  }
-  try {
-    return fn();
-  } finally {
-    unlock(lockDir);
   }
 }
 
@@ -372,7 +314,7 @@ export async function acquireEmbeddedPostgres(options: AcquireEmbeddedOptions): 
   const { bin, paths } = reachableLayout(await loadBinaries(), checkoutPaths, rootDir, user);
   const holderFile = path.join(paths.holdersDir, `${process.pid}-${randomBytes(4).toString('hex')}`);
 
-  const port = await withLock(paths.lockDir, async () => {
+  const port = await withLock(paths.lockDir, LOCK_TIMEOUT_MS, async () => {
     if (!isInitialised(paths.dataDir)) {
       const began = Date.now();
       logger.info({ dataDir: paths.dataDir }, 'initialising the embedded Postgres (first run only)');
@@ -404,7 +346,7 @@ export async function acquireEmbeddedPostgres(options: AcquireEmbeddedOptions): 
     async release() {
       if (released) return;
       released = true;
-      await withLock(paths.lockDir, async () => {
+      await withLock(paths.lockDir, LOCK_TIMEOUT_MS, async () => {
         if (!shouldStop()) {
           logger.info({ port }, 'embedded Postgres left running for the other processes using it');
           return;
@@ -417,7 +359,7 @@ export async function acquireEmbeddedPostgres(options: AcquireEmbeddedOptions): 
     releaseSync() {
       if (released) return;
       released = true;
-      withLockSync(paths.lockDir, () => {
+      withLockSync(paths.lockDir, LOCK_TIMEOUT_MS, () => {
         if (shouldStop()) spawnSync(bin.pg_ctl, stopArgs(paths), { ...spawnOptions(user), stdio: 'ignore' });
       });
     },
