@@ -200,7 +200,7 @@ const SIZE = /^(\d+)(b|kb|mb)$/i;
 const UNIT_BYTES: Record<string, number> = { b: 1, kb: 1024, mb: 1024 * 1024 };
 
 /** '100kb' -> 102400 (the units of BODY_LIMIT, as body-parser reads them). */
-export function parseSize(size: string): number {
+function parseSize(size: string): number {
   const match = SIZE.exec(size.trim());
   if (!match?.[1] || !match[2]) throw new RangeError(`expected a size such as 100kb or 1mb, got "${size}"`);
   return Number(match[1]) * (UNIT_BYTES[match[2].toLowerCase()] ?? 1);
