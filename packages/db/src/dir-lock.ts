@@ -10,8 +10,9 @@ import path from 'node:path';
  * that the owner is dead, then delete the directory" is two steps, and between them another waiter may
  * already have deleted the stale lock and a live process taken a fresh one, which the first waiter then
  * deletes. Here no step acts on a lock it has not checked:
- * - Taking the lock renames a complete directory of our own onto `lockDir`. rename is atomic and fails
- *   when `lockDir` exists, so a lock is never seen without its `pid` file.
+ * - Taking the lock renames a complete directory of our own onto `lockDir`, and releasing it renames it
+ *   away before emptying it. rename is atomic and fails when `lockDir` exists, so a lock is never seen
+ *   without its `pid` file.
  * - A stale lock is first renamed away to a name of our own (of several waiters, exactly one moves it),
  *   and only then checked: if it is not the lock we judged stale, it goes back where it was.
  */
@@ -45,10 +46,13 @@ function isAlive(pid: number): boolean {
   }
 }
 
-function isTaken(err: unknown, lockDir: string): boolean {
+/**
+ * Whether renaming a directory onto `lockDir` failed because a lock was there (Linux says ENOTEMPTY or
+ * EEXIST, Windows EPERM). It may be gone again by now: its holder let go, and the next try will tell.
+ */
+function isTaken(err: unknown): boolean {
   const code = (err as NodeJS.ErrnoException).code;
-  // Linux says ENOTEMPTY or EEXIST, Windows EPERM: each only means "taken" if the lock is really there.
-  return (code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM') && fs.existsSync(lockDir);
+  return code === 'ENOTEMPTY' || code === 'EEXIST' || code === 'EPERM';
 }
 
 /**
@@ -73,7 +77,7 @@ export function removeStaleLock(lockDir: string, judged: LockOwner): boolean {
   try {
     fs.renameSync(moved, lockDir);
   } catch (err) {
-    if (!isTaken(err, lockDir)) throw err;
+    if (!isTaken(err)) throw err;
     // Yet another process took the lock in the instant between our two renames: two holders now,
     // which cannot be undone from here. Say so rather than carry on.
     throw new Error(
@@ -95,7 +99,7 @@ export function tryLock(lockDir: string): string | undefined {
     return token;
   } catch (err) {
     fs.rmSync(mine, { recursive: true, force: true });
-    if (!isTaken(err, lockDir)) throw err;
+    if (!isTaken(err)) throw err;
   }
   const owner = readLockOwner(lockDir);
   // No owner: a lock being moved by another waiter right now (the next try sees how that ended).
@@ -112,7 +116,12 @@ function timedOut(lockDir: string): Error {
 
 /** Releases a lock taken by tryLock (only if it is still ours). */
 export function unlock(lockDir: string, token: string): void {
-  if (readLockOwner(lockDir)?.token === token) fs.rmSync(lockDir, { recursive: true, force: true });
+  if (readLockOwner(lockDir)?.token !== token) return;
+  // Renamed away in one step, then emptied. Emptied in place, the directory would for a moment have no
+  // pid file: a lock nobody can tell the owner of, and one a waiter's rename could even replace.
+  const released = `${lockDir}.released-${token}`;
+  fs.renameSync(lockDir, released);
+  fs.rmSync(released, { recursive: true, force: true });
 }
 
 const RETRY_MS = 100;

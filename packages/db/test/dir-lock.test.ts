@@ -65,12 +65,12 @@ describe('dir-lock', () => {
     expect(tryLock(lockDir)).toBeUndefined();
   });
 
-  it('when several processes find a stale lock at once, they hold it one at a time', async () => {
+  it('when several processes find a stale lock and then take the lock over and over, they hold it one at a time', async () => {
     const dir = scratch();
     const lockDir = path.join(dir, 'lock');
     staleLock(lockDir);
     const children = Array.from({ length: 4 }, () =>
-      spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/take-lock.ts'), lockDir, dir]),
+      spawn(process.execPath, [path.join(import.meta.dirname, 'fixtures/take-lock.ts'), lockDir, dir, '10']),
     );
     const outputs = await Promise.all(
       children.map(async (child) => {
