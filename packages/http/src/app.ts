@@ -18,7 +18,8 @@ export interface ServiceAppOptions {
     NODE_ENV: string;
     CORS_ORIGINS: readonly string[];
     BODY_LIMIT: string;
-    TRUST_PROXY: boolean;
+    /** Express's `trust proxy`: false, a hop count, or proxy addresses/CIDRs (never "trust every hop"). */
+    TRUST_PROXY: false | number | readonly string[];
   };
   logger: Logger;
   /** Each check resolves when its dependency is reachable; `/readyz` runs them all. */

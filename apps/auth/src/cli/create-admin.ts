@@ -75,9 +75,10 @@ if (!email || !username) {
   process.exit(2);
 }
 
-// Outside production, with nothing configured, use the database `pnpm dev` gives auth on the embedded
+// In development, with nothing configured, use the database `pnpm dev` gives auth on the embedded
 // Postgres (role, database and password all "auth"), so the command works next to a running `pnpm dev`.
-if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production') {
+// (NODE_ENV unset is production, as for the service: then DATABASE_URL is required.)
+if (!process.env.DATABASE_URL && process.env.NODE_ENV === 'development') {
   const port = process.env.EMBEDDED_PG_PORT ?? String(DEFAULT_EMBEDDED_PORT);
   process.env.DATABASE_URL = `postgres://auth:auth@127.0.0.1:${port}/auth`;
 }
