@@ -123,13 +123,17 @@ function childEnv(
   port: number,
   jwksUrl: string,
 ): NodeJS.ProcessEnv {
+  const nodeEnv = mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     PORT: String(port),
-    NODE_ENV: mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development'),
+    NODE_ENV: nodeEnv,
     AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? jwksUrl,
   };
+  // Development reads its verification and reset mails at auth's GET /dev/outbox, which is off unless
+  // switched on (and refused in production).
+  if (nodeEnv === 'development') env.DEV_OUTBOX ??= 'true';
   if (mode === 'start' && app === 'auth' && !process.env.JWT_KEYS_DIR && !process.env.JWT_PRIVATE_KEY) {
     env.JWT_KEYS_DIR = localSigningKeys();
   }

@@ -37,8 +37,8 @@ export interface AppDeps {
   /** Default: from config (JWT_KEYS_DIR / JWT_PRIVATE_KEY; generated once in development). */
   keys?: KeyStore;
   /**
-   * Default: SMTP when SMTP_URL is set, otherwise a DevOutbox outside production and a mailer that logs only
-   * recipient and subject in production (tests pass their own outbox to read the mail).
+   * Default: SMTP when SMTP_URL is set, otherwise a DevOutbox when DEV_OUTBOX is on and a mailer that logs
+   * only recipient and subject when it is off (tests pass their own outbox to read the mail).
    */
   mailer?: Mailer;
   /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
@@ -136,7 +136,8 @@ export function createApp(deps: AppDeps): express.Express {
       'login, then "Authorize" with the access token.',
     authenticate,
   });
-  const devOutbox = config.NODE_ENV !== 'production' && mailer instanceof DevOutbox ? mailer : undefined;
+  // Unauthenticated and full of live tokens: only when explicitly switched on (never in production).
+  const devOutbox = config.DEV_OUTBOX && mailer instanceof DevOutbox ? mailer : undefined;
 
   return createServiceApp({
     name: 'auth',

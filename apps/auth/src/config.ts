@@ -94,9 +94,11 @@ export const configSchema = baseConfigSchema
         .optional(),
     ),
 
-    // Mail: SMTP when SMTP_URL is set, otherwise the dev outbox (logged, and listed at GET /dev/outbox);
-    // in production without SMTP_URL, mails are not sent and only recipient and subject are logged.
+    // Mail: SMTP when SMTP_URL is set. Otherwise, with DEV_OUTBOX=true (pnpm dev sets it; refused in
+    // production), the dev outbox: bodies logged and listed, unauthenticated, at GET /dev/outbox. Without
+    // either, mails are not sent and only recipient and subject are logged.
     SMTP_URL: optionalString,
+    DEV_OUTBOX: booleanFromEnv().default(false),
     MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
     // Mails lead with the API call that spends their token (a curl command to PUBLIC_API_URL, this service
     // as clients reach it), then a link to PUBLIC_APP_URL: a front end's page there would read the token
@@ -114,6 +116,15 @@ export const configSchema = baseConfigSchema
         code: 'custom',
         path: ['JWT_PRIVATE_KEY'],
         message: 'required in production (or JWT_KEYS_DIR): keys are generated only in development',
+      });
+    }
+    if (config.NODE_ENV === 'production' && config.DEV_OUTBOX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_OUTBOX'],
+        message:
+          'must not be true in production: GET /dev/outbox would show every reset token to anyone ' +
+          '(set NODE_ENV=development to develop, or SMTP_URL to send mail)',
       });
     }
     if (config.SESSION_MAX_AGE_SECONDS < config.REFRESH_TOKEN_TTL_SECONDS) {
