@@ -16,6 +16,7 @@ import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
+import { peppersFromConfig } from './passwords/pepper.ts';
 import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
 import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
@@ -53,10 +54,10 @@ export function createApp(deps: AppDeps): express.Express {
   const revocations = deps.revocations ?? noRevocationPublisher;
 
   const users = createUsersRepository(db.prisma);
-  const hasher = createPasswordHasher(config.BCRYPT_COST, {
-    concurrency: config.PASSWORD_HASH_CONCURRENCY,
-    queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
-  });
+  const hasher = createPasswordHasher(
+    { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
+    { concurrency: config.PASSWORD_HASH_CONCURRENCY, queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT },
+  );
   const issuer = createAccessTokenIssuer({
     keys,
     issuer: config.AUTH_ISSUER,
@@ -103,7 +104,6 @@ export function createApp(deps: AppDeps): express.Express {
     mailer,
     logger,
     settings: {
-      bcryptCost: config.BCRYPT_COST,
       publicAppUrl: config.PUBLIC_APP_URL,
       publicApiUrl: config.PUBLIC_API_URL,
       emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,

@@ -7,6 +7,7 @@ import { configSchema } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
 import { loadKeyStore } from '../src/keys/key-store.ts';
 import {
+  TEST_PEPPER,
   TEST_PRIVATE_KEY,
   buildTestApp,
   expectPasswordReplaced,
@@ -322,6 +323,7 @@ describe('GET /dev/outbox', () => {
           DEV_OUTBOX: 'true',
           DATABASE_URL: 'postgres://auth@localhost/auth',
           JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
+          PASSWORD_PEPPER: TEST_PEPPER,
         },
       }),
     ).toThrow(/^Invalid configuration:\n {2}DEV_OUTBOX: must not be true in production: .*reset token/);

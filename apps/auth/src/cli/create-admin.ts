@@ -11,6 +11,7 @@ import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
 import { createRedisRevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { peppersFromConfig } from '../passwords/pepper.ts';
 import { createAdminAccount } from './create-admin-account.ts';
 
 async function readPassword(): Promise<string> {
@@ -96,7 +97,13 @@ const revocations = config.REDIS_URL
 try {
   const result = await createAdminAccount(
     db.prisma,
-    { email, username, password: readPassword, bcryptCost: config.BCRYPT_COST, promote: values.promote },
+    {
+      email,
+      username,
+      password: readPassword,
+      hashing: { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
+      promote: values.promote,
+    },
     { logger, ...(revocations ? { revocations } : {}) },
   );
   const who = `${result.user.username} <${result.user.email}>`;
