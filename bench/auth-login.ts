@@ -55,6 +55,7 @@ async function serve(): Promise<void> {
     // The benchmark registers its accounts from one address: lift the per-IP limit on mail-sending requests.
     MAIL_LIMIT_PER_IP: '100000',
     JWT_PRIVATE_KEY: generatePrivateKeyPem(),
+    PASSWORD_PEPPER: randomBytes(32).toString('base64'),
   });
   const logger = createLogger({ name: 'auth', level: config.LOG_LEVEL, pretty: false });
   const db = connectDatabase(config.DATABASE_URL, logger);

@@ -2,7 +2,7 @@
 // the shared embedded Postgres), migrates it, runs the services, and on Ctrl-C stops them and, when this
 // was the last user of the embedded Postgres, stops that too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -123,16 +123,21 @@ function childEnv(
   port: number,
   jwksUrl: string,
 ): NodeJS.ProcessEnv {
+  const nodeEnv = mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     DATABASE_URL: databaseUrl,
     PORT: String(port),
-    NODE_ENV: mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development'),
+    NODE_ENV: nodeEnv,
     AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? jwksUrl,
   };
+  // Development reads its verification and reset mails at auth's GET /dev/outbox, which is off unless
+  // switched on (and refused in production).
+  if (nodeEnv === 'development') env.DEV_OUTBOX ??= 'true';
   if (mode === 'start' && app === 'auth' && !process.env.JWT_KEYS_DIR && !process.env.JWT_PRIVATE_KEY) {
     env.JWT_KEYS_DIR = localSigningKeys();
   }
+  if (mode === 'start' && app === 'auth' && !process.env.PASSWORD_PEPPER) env.PASSWORD_PEPPER = localPepper();
   // A service gets its own credentials only, never the superuser's.
   delete env.DATABASE_ADMIN_URL;
   for (const other of Object.keys(DEFAULT_PORTS)) {
@@ -160,6 +165,23 @@ function localSigningKeys(): string {
     `auth signs with the local keys in ${path.relative(ROOT, dir)} (set JWT_PRIVATE_KEY in a real deployment)`,
   );
   return dir;
+}
+
+/**
+ * The same for the password pepper, which production requires: `pnpm start` hands auth the one development
+ * generated in .data/keys/auth-password-pepper (creating it the same way when there is none), so accounts
+ * made under `pnpm dev` sign in under `pnpm start` too. A real deployment sets PASSWORD_PEPPER itself.
+ */
+function localPepper(): string {
+  const file = path.join(ROOT, '.data', 'keys', 'auth-password-pepper');
+  mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    writeFileSync(file, `${randomBytes(32).toString('base64url')}\n`, { mode: 0o600, flag: 'wx' });
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  say(`auth peppers passwords with ${path.relative(ROOT, file)} (set PASSWORD_PEPPER in a real deployment)`);
+  return readFileSync(file, 'utf8').trim();
 }
 
 /** Passes JSON log lines through untouched (they name their service) and prefixes everything else. */

@@ -16,6 +16,7 @@ import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.ts';
+import { peppersFromConfig } from './passwords/pepper.ts';
 import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
 import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
@@ -37,8 +38,8 @@ export interface AppDeps {
   /** Default: from config (JWT_KEYS_DIR / JWT_PRIVATE_KEY; generated once in development). */
   keys?: KeyStore;
   /**
-   * Default: SMTP when SMTP_URL is set, otherwise a DevOutbox outside production and a mailer that logs only
-   * recipient and subject in production (tests pass their own outbox to read the mail).
+   * Default: SMTP when SMTP_URL is set, otherwise a DevOutbox when DEV_OUTBOX is on and a mailer that logs
+   * only recipient and subject when it is off (tests pass their own outbox to read the mail).
    */
   mailer?: Mailer;
   /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
@@ -57,10 +58,10 @@ export function createApp(deps: AppDeps): express.Express {
   const users = createUsersRepository(db.prisma);
   const hasher =
     deps.hasher ??
-    createPasswordHasher(config.BCRYPT_COST, {
-      concurrency: config.PASSWORD_HASH_CONCURRENCY,
-      queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
-    });
+    createPasswordHasher(
+      { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
+      { concurrency: config.PASSWORD_HASH_CONCURRENCY, queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT },
+    );
   const issuer = createAccessTokenIssuer({
     keys,
     issuer: config.AUTH_ISSUER,
@@ -107,7 +108,6 @@ export function createApp(deps: AppDeps): express.Express {
     mailer,
     logger,
     settings: {
-      bcryptCost: config.BCRYPT_COST,
       publicAppUrl: config.PUBLIC_APP_URL,
       publicApiUrl: config.PUBLIC_API_URL,
       emailVerificationTtlSeconds: config.EMAIL_VERIFICATION_TTL_SECONDS,
@@ -140,7 +140,8 @@ export function createApp(deps: AppDeps): express.Express {
       'login, then "Authorize" with the access token.',
     authenticate,
   });
-  const devOutbox = config.NODE_ENV !== 'production' && mailer instanceof DevOutbox ? mailer : undefined;
+  // Unauthenticated and full of live tokens: only when explicitly switched on (never in production).
+  const devOutbox = config.DEV_OUTBOX && mailer instanceof DevOutbox ? mailer : undefined;
 
   return createServiceApp({
     name: 'auth',

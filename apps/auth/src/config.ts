@@ -28,6 +28,14 @@ const httpUrl = z.string().refine((value) => /^https?:\/\//.test(value) && URL.c
 
 /** Where development keys live when nothing else is configured: the repository's git-ignored .data/. */
 export const DEFAULT_DEV_KEYS_DIR = path.resolve(import.meta.dirname, '../../../.data/keys/auth');
+/** The development pepper, generated on first start when PASSWORD_PEPPER is not set (never in production). */
+export const DEFAULT_DEV_PEPPER_FILE = path.resolve(
+  import.meta.dirname,
+  '../../../.data/keys/auth-password-pepper',
+);
+
+const PEPPER_RULE = 'expected at least 32 characters (e.g. openssl rand -base64 32)';
+const pepperSchema = z.string().min(32, { error: PEPPER_RULE });
 
 export const configSchema = baseConfigSchema
   .extend({
@@ -53,7 +61,12 @@ export const configSchema = baseConfigSchema
     // Which key of JWT_KEYS_DIR signs; default: the newest file (file names sort by creation time).
     JWT_SIGNING_KID: optionalString,
 
-    // Passwords. 12 is ~250 ms on a 2024 laptop core; tests lower it to 4.
+    // Passwords. The pepper keys the pre-hash before bcrypt (HMAC-SHA-256): a stolen database is useless
+    // without it. Production requires it; development generates one into .data/. Hashes made with the
+    // previous pepper (after a rotation) still verify and are rehashed with the current one at their next login.
+    PASSWORD_PEPPER: optionalString.pipe(pepperSchema.optional()),
+    PASSWORD_PREVIOUS_PEPPER: optionalString.pipe(pepperSchema.optional()),
+    // 12 is ~250 ms on a 2024 laptop core; tests lower it to 4.
     BCRYPT_COST: z.coerce
       .number({ error: 'expected a whole number between 4 and 15' })
       .int({ error: 'expected a whole number between 4 and 15' })
@@ -94,9 +107,11 @@ export const configSchema = baseConfigSchema
         .optional(),
     ),
 
-    // Mail: SMTP when SMTP_URL is set, otherwise the dev outbox (logged, and listed at GET /dev/outbox);
-    // in production without SMTP_URL, mails are not sent and only recipient and subject are logged.
+    // Mail: SMTP when SMTP_URL is set. Otherwise, with DEV_OUTBOX=true (pnpm dev sets it; refused in
+    // production), the dev outbox: bodies logged and listed, unauthenticated, at GET /dev/outbox. Without
+    // either, mails are not sent and only recipient and subject are logged.
     SMTP_URL: optionalString,
+    DEV_OUTBOX: booleanFromEnv().default(false),
     MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
     // Mails lead with the API call that spends their token (a curl command to PUBLIC_API_URL, this service
     // as clients reach it), then a link to PUBLIC_APP_URL: a front end's page there would read the token
@@ -114,6 +129,22 @@ export const configSchema = baseConfigSchema
         code: 'custom',
         path: ['JWT_PRIVATE_KEY'],
         message: 'required in production (or JWT_KEYS_DIR): keys are generated only in development',
+      });
+    }
+    if (config.NODE_ENV === 'production' && !config.PASSWORD_PEPPER) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['PASSWORD_PEPPER'],
+        message: `required in production, the same on every instance, backed up: ${PEPPER_RULE}`,
+      });
+    }
+    if (config.NODE_ENV === 'production' && config.DEV_OUTBOX) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['DEV_OUTBOX'],
+        message:
+          'must not be true in production: GET /dev/outbox would show every reset token to anyone ' +
+          '(set NODE_ENV=development to develop, or SMTP_URL to send mail)',
       });
     }
     if (config.SESSION_MAX_AGE_SECONDS < config.REFRESH_TOKEN_TTL_SECONDS) {

@@ -4,7 +4,15 @@ import { randomUUID } from 'node:crypto';
 import { uniqueSuffix } from '@mini/testing';
 import { createAdminAccount } from '../src/cli/create-admin-account.ts';
 import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
-import { buildTestApp, login, newUserInput, registerAndLogin, testLogger, type SignedIn } from './helpers.ts';
+import {
+  TEST_HASHING,
+  buildTestApp,
+  login,
+  newUserInput,
+  registerAndLogin,
+  testLogger,
+  type SignedIn,
+} from './helpers.ts';
 
 const ctx = buildTestApp();
 afterAll(() => ctx.close());
@@ -16,7 +24,7 @@ async function newAdmin(): Promise<SignedIn> {
   const input = newUserInput();
   const { user } = await createAdminAccount(
     ctx.db.prisma,
-    { ...input, password: async () => input.password, bcryptCost: 4 },
+    { ...input, password: async () => input.password, hashing: TEST_HASHING },
     { logger: testLogger },
   );
   const tokens = await login(ctx, input);
@@ -37,7 +45,7 @@ describe('create-admin', () => {
     await expect(
       createAdminAccount(
         ctx.db.prisma,
-        { email: user.email.toUpperCase(), username: 'ignored_name', password, bcryptCost: 4 },
+        { email: user.email.toUpperCase(), username: 'ignored_name', password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
     ).rejects.toThrow(/already exists.*--promote/);
@@ -55,7 +63,7 @@ describe('create-admin', () => {
           email: user.email,
           username: user.username,
           password: async () => '',
-          bcryptCost: 4,
+          hashing: TEST_HASHING,
           promote: true,
         },
         { logger: testLogger },
@@ -75,7 +83,13 @@ describe('create-admin', () => {
     };
     const result = await createAdminAccount(
       ctx.db.prisma,
-      { email: user.email, username: user.username, password: async () => '', bcryptCost: 4, promote: true },
+      {
+        email: user.email,
+        username: user.username,
+        password: async () => '',
+        hashing: TEST_HASHING,
+        promote: true,
+      },
       { logger: testLogger, revocations },
     );
     expect(result).toMatchObject({ outcome: 'promoted', user: { id: user.id, role: 'admin' } });
@@ -89,7 +103,7 @@ describe('create-admin', () => {
     await expect(
       createAdminAccount(
         ctx.db.prisma,
-        { ...newUserInput(), password: async () => 'password123', bcryptCost: 4 },
+        { ...newUserInput(), password: async () => 'password123', hashing: TEST_HASHING },
         { logger: testLogger },
       ),
     ).rejects.toThrow(/commonly used/);
@@ -101,7 +115,7 @@ describe('create-admin', () => {
     await expect(
       createAdminAccount(
         ctx.db.prisma,
-        { ...input, password: async () => input.password, bcryptCost: 4 },
+        { ...input, password: async () => input.password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
     ).rejects.toThrow(/username is taken/);

@@ -7,7 +7,7 @@ import { buildTestApp, registerAndLogin } from './helpers.ts';
 // through X-Forwarded-For, as behind a real load balancer. Every failing request here must carry its own
 // IP: a failure from 127.0.0.1 under these limits would lock that address for every other test file.
 const ctx = buildTestApp({
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
   LOGIN_MAX_FAILURES_PER_ACCOUNT: '3',
   LOGIN_MAX_FAILURES_PER_IP: '5',
   LOGIN_LOCK_BASE_SECONDS: '30',
@@ -120,6 +120,21 @@ describe('brute-force protection per IP', () => {
     expect(fromAttacker.status).toBe(429);
     expect(Number(fromAttacker.headers['retry-after'])).toBeGreaterThan(0);
     expect((await attempt(user.email, user.password, randomIp())).status).toBe(200);
+  });
+});
+
+describe('brute-force protection per IP behind one trusted proxy (TRUST_PROXY=1)', () => {
+  it('when a client writes a new X-Forwarded-For for every attempt, it is still one IP: the 6th is 429', async () => {
+    // The proxy appends the address it saw; everything before that entry is the client's own writing.
+    const seenByProxy = randomIp();
+    const spoofed = (i: number) => `198.51.100.${i + 1}, ${seenByProxy}`;
+    for (let i = 0; i < 5; i++) {
+      const res = await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', spoofed(i));
+      expect(res.status).toBe(401);
+    }
+    const sixth = await attempt(`spray-${uniqueSuffix()}@example.com`, 'Summer2024!', spoofed(5));
+    expect(sixth.status).toBe(429);
+    expect(sixth.body.code).toBe('too-many-login-attempts');
   });
 });
 

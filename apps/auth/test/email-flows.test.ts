@@ -1,11 +1,20 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { loadConfig } from '@mini/config';
 import { uniqueSuffix } from '@mini/testing';
+import { createApp } from '../src/app.ts';
+import { configSchema } from '../src/config.ts';
+import { connectDatabase } from '../src/db.ts';
+import { loadKeyStore } from '../src/keys/key-store.ts';
 import {
+  TEST_PEPPER,
+  TEST_PRIVATE_KEY,
   buildTestApp,
   expectPasswordReplaced,
   login,
   registerAndLogin,
+  testConfig,
+  testLogger,
   type TestContext,
 } from './helpers.ts';
 
@@ -263,12 +272,35 @@ describe('mail text', () => {
 });
 
 describe('GET /dev/outbox', () => {
-  it('outside production, lists the mails newest first', async () => {
-    const user = await registerAndLogin(ctx);
-    await expect.poll(() => ctx.outbox.latestTo(user.email)).toBeDefined();
-    const res = await request(ctx.app).get('/dev/outbox');
-    expect(res.status).toBe(200);
-    expect(res.body.items.some((m: { to: string }) => m.to === user.email)).toBe(true);
+  // The app picks its own mailer from the config (no test outbox passed in), as server.ts does.
+  function appWithItsOwnMailer(overrides: Record<string, string>) {
+    const config = testConfig(overrides);
+    const db = connectDatabase(config.DATABASE_URL, testLogger);
+    const keys = loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
+    return { app: createApp({ config, db, logger: testLogger, keys }), close: () => db.close() };
+  }
+
+  it('with DEV_OUTBOX=true, lists the mails newest first', async () => {
+    const dev = appWithItsOwnMailer({ NODE_ENV: 'development', DEV_OUTBOX: 'true' });
+    try {
+      const user = await registerAndLogin(dev);
+      await expect
+        .poll(async () => (await request(dev.app).get('/dev/outbox')).body.items?.[0]?.to)
+        .toBe(user.email);
+    } finally {
+      await dev.close();
+    }
+  });
+
+  it('in development without DEV_OUTBOX, does not exist (404): the outbox is opt-in', async () => {
+    const dev = appWithItsOwnMailer({ NODE_ENV: 'development' });
+    try {
+      expect((await request(dev.app).get('/dev/outbox')).status).toBe(404);
+      const doc = await request(dev.app).get('/openapi.json');
+      expect(Object.keys(doc.body.paths)).not.toContain('/dev/outbox');
+    } finally {
+      await dev.close();
+    }
   });
 
   it('in production, does not exist (404)', async () => {
@@ -280,5 +312,20 @@ describe('GET /dev/outbox', () => {
     } finally {
       await prod.close();
     }
+  });
+
+  it('when DEV_OUTBOX=true comes with NODE_ENV=production, the configuration is refused naming DEV_OUTBOX', () => {
+    expect(() =>
+      loadConfig(configSchema, {
+        cwd: '/nonexistent',
+        env: {
+          NODE_ENV: 'production',
+          DEV_OUTBOX: 'true',
+          DATABASE_URL: 'postgres://auth@localhost/auth',
+          JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
+          PASSWORD_PEPPER: TEST_PEPPER,
+        },
+      }),
+    ).toThrow(/^Invalid configuration:\n {2}DEV_OUTBOX: must not be true in production: .*reset token/);
   });
 });

@@ -14,12 +14,17 @@ export const testLogger = createLogger({ name: 'auth-test', level: 'silent', pre
 
 // One signing key per test process, so no test depends on .data/keys or on another run's key.
 export const TEST_PRIVATE_KEY = generatePrivateKeyPem();
+// A fixed pepper, so no test depends on .data/ either, and hashes made by one test app verify in another.
+export const TEST_PEPPER = 'the tests pepper: fixed, and 32+ characters long';
+/** The hashing settings of testConfig(), for code that hashes outside the app (create-admin). */
+export const TEST_HASHING = { cost: 4, peppers: { current: TEST_PEPPER } };
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
   return configSchema.parse({
     NODE_ENV: 'test',
     DATABASE_URL: inject('databaseUrl'),
     JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
+    PASSWORD_PEPPER: TEST_PEPPER,
     // bcrypt at its minimum cost: the rules are the same, the tests are fast.
     BCRYPT_COST: '4',
     // Every test signs in from 127.0.0.1: only the brute-force tests (with their own IPs) may trip the IP limit.

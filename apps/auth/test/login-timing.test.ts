@@ -4,7 +4,15 @@ import request from 'supertest';
 import { uniqueSuffix } from '@mini/testing';
 import { createAdminAccount } from '../src/cli/create-admin-account.ts';
 import { createPasswordHasher } from '../src/passwords/password-hasher.ts';
-import { buildTestApp, login, newUserInput, registerAndLogin, testLogger, type SignedIn } from './helpers.ts';
+import {
+  TEST_PEPPER,
+  buildTestApp,
+  login,
+  newUserInput,
+  registerAndLogin,
+  testLogger,
+  type SignedIn,
+} from './helpers.ts';
 
 // A failed login must take as long whatever the reason, or its timing tells which emails have accounts.
 // bcrypt is what takes the time (tens to hundreds of ms; the rest is a few ms), so instead of comparing
@@ -24,7 +32,13 @@ const countingBcrypt = {
 };
 const ctx = buildTestApp(
   { BCRYPT_COST: String(COST), LOGIN_MAX_FAILURES_PER_ACCOUNT: '1000' },
-  { hasher: createPasswordHasher(COST, { concurrency: 2, queueLimit: 32 }, countingBcrypt) },
+  {
+    hasher: createPasswordHasher(
+      { cost: COST, peppers: { current: TEST_PEPPER } },
+      { concurrency: 2, queueLimit: 32 },
+      countingBcrypt,
+    ),
+  },
 );
 afterAll(() => ctx.close());
 
@@ -46,7 +60,11 @@ beforeAll(async () => {
   const admin = newUserInput();
   await createAdminAccount(
     ctx.db.prisma,
-    { ...admin, password: async () => admin.password, bcryptCost: COST },
+    {
+      ...admin,
+      password: async () => admin.password,
+      hashing: { cost: COST, peppers: { current: TEST_PEPPER } },
+    },
     { logger: testLogger },
   );
   const { accessToken } = await login(ctx, admin);

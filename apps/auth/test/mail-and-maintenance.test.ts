@@ -4,7 +4,7 @@ import { createSmtpMailer } from '../src/mail/mailer.ts';
 import { createPasswordHasher } from '../src/passwords/password-hasher.ts';
 import { passwordProblems } from '../src/passwords/password-policy.ts';
 import { createSessionsRepository } from '../src/sessions/sessions.repository.ts';
-import { buildTestApp, registerAndLogin } from './helpers.ts';
+import { TEST_HASHING, buildTestApp, registerAndLogin } from './helpers.ts';
 
 const ctx = buildTestApp();
 afterAll(() => ctx.close());
@@ -109,7 +109,7 @@ describe('password rules (unit)', () => {
   });
 
   it('treats the composed and decomposed spellings of an accented password as the same password', async () => {
-    const hasher = createPasswordHasher(4);
+    const hasher = createPasswordHasher(TEST_HASHING);
     const composed = 'caf\u00e9 au lait s\u00fbr';
     const decomposed = 'cafe\u0301 au lait su\u0302r';
     expect(composed).not.toBe(decomposed);

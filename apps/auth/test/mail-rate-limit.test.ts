@@ -6,7 +6,7 @@ import { buildTestApp, newUserInput } from './helpers.ts';
 // The production limits, and every request from its own client IP (X-Forwarded-For, TRUST_PROXY): other
 // test files share 127.0.0.1.
 const ctx = buildTestApp({
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
   MAIL_LIMIT_PER_EMAIL: '5',
   MAIL_LIMIT_PER_IP: '20',
 });
@@ -63,6 +63,18 @@ describe('mail-sending rate limits', () => {
     }
     expect((await forgot(`spray-${uniqueSuffix()}@example.com`, ip)).status).toBe(429);
     expect((await forgot(`spray-${uniqueSuffix()}@example.com`)).status).toBe(202);
+  });
+
+  it('forgot-password behind one trusted proxy: rotating X-Forwarded-For still counts as one IP (429 on the 21st)', async () => {
+    // The proxy appends the address it saw; the entries before it are whatever the client wrote.
+    const seenByProxy = randomIp();
+    const spoofed = (i: number) => `203.0.113.${i + 1}, ${seenByProxy}`;
+    for (let i = 0; i < 20; i++) {
+      expect((await forgot(`spray-${uniqueSuffix()}@example.com`, spoofed(i))).status).toBe(202);
+    }
+    const over = await forgot(`spray-${uniqueSuffix()}@example.com`, spoofed(20));
+    expect(over.status).toBe(429);
+    expect(over.body.code).toBe('too-many-mail-requests');
   });
 
   it('verify-email/resend: after the registration mail and 4 resends, the next resend is 429', async () => {

@@ -7,7 +7,7 @@ import { buildTestApp } from './helpers.ts';
 // One hash at a time and one waiting: a burst of logins overflows the gate at once. A cost high enough
 // (~50 ms a hash) that the burst really overlaps; the service's own client IP, through X-Forwarded-For.
 const ctx = buildTestApp({
-  TRUST_PROXY: 'true',
+  TRUST_PROXY: '1',
   BCRYPT_COST: '10',
   PASSWORD_HASH_CONCURRENCY: '1',
   PASSWORD_HASH_QUEUE_LIMIT: '1',

@@ -9,7 +9,7 @@ import { buildTestApp, captureLogs, login, newUserInput, registerAndLogin } from
 // development, logs elsewhere).
 const logs = captureLogs('debug');
 // Mail limit per email raised: the registration race below sends 8 requests for one email.
-const ctx = buildTestApp({ TRUST_PROXY: 'true', MAIL_LIMIT_PER_EMAIL: '100' }, { logger: logs.logger });
+const ctx = buildTestApp({ TRUST_PROXY: '1', MAIL_LIMIT_PER_EMAIL: '100' }, { logger: logs.logger });
 afterAll(() => ctx.close());
 
 async function resetTokenFor(email: string): Promise<string> {

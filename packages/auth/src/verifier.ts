@@ -1,6 +1,14 @@
-import { createPublicKey, type JsonWebKey, type KeyObject } from 'node:crypto';
-import { ServiceUnavailableError, UnauthorizedError } from '@mini/http';
-import jwt from 'jsonwebtoken';
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import {
+  createRemoteJWKSet,
+  customFetch,
+  decodeProtectedHeader,
+  errors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+} from 'jose';
+import { AppError, ServiceUnavailableError, UnauthorizedError } from '@mini/http';
 
 export type Algorithm = 'ES256' | 'RS256';
 
@@ -56,61 +64,45 @@ function invalidToken(description: string, cause?: unknown): UnauthorizedError {
   });
 }
 
-interface JwksClient {
-  /** The key with this kid (refetching once if unknown), or undefined. */
-  get(kid: string): Promise<KeyObject | undefined>;
-  /** Every known key, for tokens without a kid. */
-  all(): Promise<KeyObject[]>;
-}
-
-function createJwksClient(url: string, options: TokenVerifierOptions): JwksClient {
-  const fetchImpl = options.fetch ?? globalThis.fetch;
+/**
+ * The auth service's JWKS through jose's remote key set, which fetches (one request shared by concurrent
+ * callers, with a timeout), parses, selects the key by `kid` and `alg`, and imports it. Its own refetch rules
+ * are switched off (cache age and cooldown both Infinity) and driven here instead, because two promises of
+ * this verifier differ from them:
+ * - stale keys keep working while the auth service is unreachable: jose's set refetches once its cache
+ *   has expired and fails the verification when that fetch fails;
+ * - a new `kid` (a rotated key) is fetched at once, then at most once per interval: jose's cooldown counts
+ *   from the last fetch of any kind, so a token from a key rotated just after a fetch would be refused for
+ *   the whole cooldown.
+ */
+function createJwksKeyResolver(url: string, options: TokenVerifierOptions): JWTVerifyGetKey {
   const cacheMs = options.jwksCacheMs ?? 10 * 60_000;
-  const timeoutMs = options.fetchTimeoutMs ?? 2000;
   const unknownKidIntervalMs = options.unknownKidRefetchIntervalMs ?? 10_000;
-  let keys: Map<string, KeyObject> | undefined;
-  let fetchedAt = 0;
-  let inflight: Promise<void> | undefined;
+  const remote = createRemoteJWKSet(new URL(url), {
+    timeoutDuration: options.fetchTimeoutMs ?? 2000,
+    cacheMaxAge: Infinity,
+    cooldownDuration: Infinity,
+    ...(options.fetch ? { [customFetch]: options.fetch } : {}),
+  });
+  // With cacheMaxAge Infinity, jose's `fresh` means "a key set has been fetched at some point".
+  const hasKeys = () => remote.fresh;
+  let fetchedAt = Number.NEGATIVE_INFINITY;
   let lastUnknownKidRefetch = Number.NEGATIVE_INFINITY;
 
-  async function load(): Promise<void> {
-    const response = await fetchImpl(url, {
-      headers: { accept: 'application/json' },
-      signal: AbortSignal.timeout(timeoutMs),
-    });
-    if (!response.ok) throw new Error(`JWKS request to ${url} answered ${response.status}`);
-    const body = (await response.json()) as { keys?: unknown };
-    const next = new Map<string, KeyObject>();
-    for (const jwk of Array.isArray(body.keys) ? (body.keys as Array<JsonWebKey & { kid?: unknown }>) : []) {
-      if (typeof jwk.kid !== 'string' || (jwk.use !== undefined && jwk.use !== 'sig')) continue;
-      if (jwk.kty !== 'EC' && jwk.kty !== 'RSA') continue;
-      try {
-        next.set(jwk.kid, createPublicKey({ key: jwk, format: 'jwk' }));
-      } catch {
-        // One malformed key must not take the others down with it.
-      }
-    }
-    keys = next;
+  async function reload(): Promise<void> {
+    await remote.reload();
     fetchedAt = Date.now();
-  }
-
-  // Concurrent callers share one request.
-  function refresh(): Promise<void> {
-    inflight ??= load().finally(() => {
-      inflight = undefined;
-    });
-    return inflight;
   }
 
   /** Makes sure keys are loaded and not older than the cache time; true when this call fetched them. */
   async function ensureFresh(): Promise<boolean> {
-    if (keys && Date.now() - fetchedAt < cacheMs) return false;
+    if (hasKeys() && Date.now() - fetchedAt < cacheMs) return false;
     try {
-      await refresh();
+      await reload();
       return true;
     } catch (error) {
       // Stale keys keep working while the auth service is briefly unreachable.
-      if (keys) return false;
+      if (hasKeys()) return false;
       throw new ServiceUnavailableError('The signing keys of the auth service cannot be fetched.', {
         code: 'auth-keys-unavailable',
         cause: error,
@@ -118,41 +110,36 @@ function createJwksClient(url: string, options: TokenVerifierOptions): JwksClien
     }
   }
 
-  return {
-    async get(kid) {
-      const justFetched = await ensureFresh();
-      const known = keys?.get(kid);
-      if (known || justFetched) return known;
-      if (inflight) {
-        await inflight.catch(() => {});
-      } else if (Date.now() - lastUnknownKidRefetch >= unknownKidIntervalMs) {
-        // A new kid usually means the auth service rotated its key; a storm of made-up kids must not
-        // turn into a storm of requests to it.
+  return async (header, token) => {
+    const justFetched = await ensureFresh();
+    try {
+      return await remote(header, token);
+    } catch (error) {
+      if (!(error instanceof errors.JWKSNoMatchingKey) || justFetched) throw error;
+      // A new kid usually means the auth service rotated its key; a storm of made-up kids must not turn into
+      // a storm of requests to it. Callers arriving while a refetch runs wait for that one.
+      if (!remote.reloading) {
+        if (Date.now() - lastUnknownKidRefetch < unknownKidIntervalMs) throw error;
         lastUnknownKidRefetch = Date.now();
-        await refresh().catch(() => {});
       }
-      return keys?.get(kid);
-    },
-    async all() {
-      await ensureFresh();
-      return [...(keys?.values() ?? [])];
-    },
+      await reload().catch(() => {});
+      return remote(header, token);
+    }
   };
 }
 
-function isKeyMismatch(error: unknown): boolean {
-  return (
-    error instanceof jwt.JsonWebTokenError &&
-    !(error instanceof jwt.TokenExpiredError) &&
-    (error.message === 'invalid signature' || error.message.includes('key type must be'))
-  );
-}
+const KEY_TYPE: Record<Algorithm, string> = { ES256: 'ec', RS256: 'rsa' };
 
-function mapVerifyError(error: unknown): UnauthorizedError {
-  if (error instanceof jwt.TokenExpiredError) return invalidToken('The token has expired', error);
-  if (error instanceof jwt.NotBeforeError) return invalidToken('The token is not valid yet', error);
-  if (error instanceof jwt.JsonWebTokenError && /audience|issuer/.test(error.message)) {
-    return invalidToken('The token was issued by or for another party', error);
+function mapVerifyError(error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (error instanceof errors.JWTExpired) return invalidToken('The token has expired', error);
+  if (error instanceof errors.JWKSNoMatchingKey)
+    return invalidToken('The token signing key is unknown', error);
+  if (error instanceof errors.JWTClaimValidationFailed) {
+    if (error.claim === 'nbf') return invalidToken('The token is not valid yet', error);
+    if (error.claim === 'iss' || error.claim === 'aud') {
+      return invalidToken('The token was issued by or for another party', error);
+    }
   }
   return invalidToken('The token signature or format is invalid', error);
 }
@@ -167,18 +154,17 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
     kid: entry.kid,
     key: createPublicKey(entry.publicKey),
   }));
-  const jwks = options.jwksUrl ? createJwksClient(options.jwksUrl, options) : undefined;
+  const jwks = options.jwksUrl ? createJwksKeyResolver(options.jwksUrl, options) : undefined;
   if (!jwks && staticKeys.length === 0) throw new Error('createTokenVerifier needs a jwksUrl or staticKeys');
 
-  async function candidateKeys(kid: string | undefined): Promise<KeyObject[]> {
+  /** The keys worth trying for this header: fitting static keys first, then the JWKS. */
+  function candidateKeys(alg: Algorithm, kid: string | undefined): Array<KeyObject | JWTVerifyGetKey> {
     const fromStatic = staticKeys
       .filter((entry) => entry.kid === undefined || kid === undefined || entry.kid === kid)
+      .filter((entry) => entry.key.asymmetricKeyType === KEY_TYPE[alg])
       .map((entry) => entry.key);
-    if (!jwks) return fromStatic;
-    if (kid === undefined) return [...fromStatic, ...(await jwks.all())];
-    if (fromStatic.length > 0 && staticKeys.some((entry) => entry.kid === kid)) return fromStatic;
-    const fetched = await jwks.get(kid);
-    return fetched ? [...fromStatic, fetched] : fromStatic;
+    if (!jwks || (kid !== undefined && staticKeys.some((entry) => entry.kid === kid))) return fromStatic;
+    return [...fromStatic, jwks];
   }
 
   const cacheSize = options.verifiedCacheSize ?? 10_000;
@@ -206,28 +192,35 @@ export function createTokenVerifier(options: TokenVerifierOptions): TokenVerifie
   };
 
   async function verifyUncached(token: string): Promise<AccessTokenClaims> {
-    const decoded = jwt.decode(token, { complete: true });
-    if (!decoded || typeof decoded.payload === 'string') throw invalidToken('The token is malformed');
-    const { alg, kid } = decoded.header;
-    if (!(algorithms as string[]).includes(alg)) throw invalidToken('The token algorithm is not accepted');
-    const keys = await candidateKeys(kid);
+    let alg: unknown;
+    let kid: string | undefined;
+    try {
+      ({ alg, kid } = decodeProtectedHeader(token));
+    } catch (error) {
+      throw invalidToken('The token is malformed', error);
+    }
+    // jwtVerify refuses these too (algorithms below); checked first so that no key is fetched for them.
+    if (!(algorithms as unknown[]).includes(alg)) throw invalidToken('The token algorithm is not accepted');
+    const keys = candidateKeys(alg as Algorithm, kid);
     if (keys.length === 0) throw invalidToken('The token signing key is unknown');
 
-    let payload: jwt.JwtPayload | undefined;
+    let payload: JWTPayload | undefined;
     let lastError: unknown;
     for (const key of keys) {
       try {
-        payload = jwt.verify(token, key, {
+        ({ payload } = await jwtVerify(token, key, {
           algorithms,
           issuer: options.issuer,
           audience: options.audience,
           clockTolerance: 5,
-        }) as jwt.JwtPayload;
+          // The clock the verified-token cache checks `exp` against (jose's default is `new Date()`).
+          currentDate: new Date(Date.now()),
+        }));
         break;
       } catch (error) {
         lastError = error;
         // Only a key that does not fit is worth trying the next key for; expiry or audience won't change.
-        if (!isKeyMismatch(error)) break;
+        if (!(error instanceof errors.JWSSignatureVerificationFailed)) break;
       }
     }
     if (!payload) throw mapVerifyError(lastError);

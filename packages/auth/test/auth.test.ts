@@ -2,6 +2,8 @@ import { createHmac, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { afterEach, describe, expect, expectTypeOf, it, vi } from 'vitest';
 import jwt from 'jsonwebtoken';
+import { jwtVerify } from 'jose';
+import type * as JoseModule from 'jose';
 import { baseConfigSchema, ConfigError, loadConfig } from '@mini/config';
 import {
   authEnvSchema,
@@ -13,6 +15,12 @@ import {
   type AuthUser,
 } from '../src/index.ts';
 import { AUDIENCE, ISSUER, b64url, buildApp, makeKey, sign, startJwksServer } from './helpers.ts';
+
+// jose's jwtVerify, wrapped so that the verified-token cache tests can count signature checks.
+vi.mock('jose', async (importOriginal) => {
+  const jose = await importOriginal<typeof JoseModule>();
+  return { ...jose, jwtVerify: vi.fn(jose.jwtVerify) };
+});
 
 const es = makeKey('ES256', 'es-1');
 const rs = makeKey('RS256', 'rs-1');
@@ -107,6 +115,13 @@ describe('requireAuth with static keys', () => {
     expectInvalidToken(
       await request(staticApp()).get('/me').set('Authorization', `Bearer ${unsigned}.${signature}`),
     );
+  });
+
+  it('when the token names a critical header parameter the verifier does not understand, returns 401', async () => {
+    // RFC 7515 4.1.11: a verifier must refuse a token whose `crit` lists an extension it does not implement.
+    const extension = { 'exp-policy': 1 };
+    const token = sign(es, {}, { header: { alg: 'ES256', kid: es.kid, crit: ['exp-policy'], ...extension } });
+    expectInvalidToken(await request(staticApp()).get('/me').set('Authorization', `Bearer ${token}`));
   });
 
   it('when the issuer or the audience is wrong, returns 401', async () => {
@@ -309,10 +324,14 @@ describe('verified-token cache', () => {
     });
 
   afterEach(() => vi.restoreAllMocks());
+  const signatureChecks = () => {
+    vi.mocked(jwtVerify).mockClear();
+    return vi.mocked(jwtVerify);
+  };
 
   it('when the same token arrives again, its signature is not checked a second time', async () => {
     const verifier = verifierWith();
-    const checks = vi.spyOn(jwt, 'verify');
+    const checks = signatureChecks();
     const token = sign(es);
     const first = await verifier.verify(token);
     const second = await verifier.verify(token);
@@ -322,7 +341,7 @@ describe('verified-token cache', () => {
 
   it('when the cache is off, every verification checks the signature', async () => {
     const verifier = verifierWith(0);
-    const checks = vi.spyOn(jwt, 'verify');
+    const checks = signatureChecks();
     const token = sign(es);
     await verifier.verify(token);
     await verifier.verify(token);

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { isIP } from 'node:net';
 import { join } from 'node:path';
 import { parseEnv } from 'node:util';
 import { z } from 'zod';
@@ -80,11 +81,51 @@ function wholeNumber(defaultValue: number, min = 1) {
     .default(defaultValue);
 }
 
+/** What Express's `trust proxy` setting receives: off, a number of hops, or proxy addresses/CIDRs/names. */
+export type TrustProxy = false | number | readonly string[];
+
+const TRUST_PROXY_FORMS =
+  'expected false, a number of proxy hops (1 behind one load balancer), or a comma-separated list of ' +
+  'proxy addresses, CIDRs and loopback, linklocal, uniquelocal';
+const PROXY_NAMES = new Set(['loopback', 'linklocal', 'uniquelocal']);
+
+function isProxyAddress(entry: string): boolean {
+  if (PROXY_NAMES.has(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128));
+}
+
+/**
+ * TRUST_PROXY in Express's own forms. Never `true`: Express would then take the left-most
+ * X-Forwarded-For entry, which the client writes itself, and a client rotating it would escape every
+ * per-IP limit. A hop count or the proxies' addresses make req.ip the address the last trusted proxy saw.
+ */
+export function trustProxySchema() {
+  return z.string().transform((value, ctx): TrustProxy => {
+    const text = value.trim().toLowerCase();
+    if (text === 'false' || text === '0') return false;
+    if (/^\d+$/.test(text)) return Number(text);
+    const entries = text.split(',').map((entry) => entry.trim());
+    if (text === 'true' || !entries.every(isProxyAddress)) {
+      const why = text === 'true' ? 'true would let any client choose its own IP address; ' : '';
+      ctx.addIssue({ code: 'custom', message: `${why}${TRUST_PROXY_FORMS}` });
+      return z.NEVER;
+    }
+    return entries;
+  });
+}
+
 /** Variables every service reads. Extend it: `baseConfigSchema.extend({ PORT: portSchema(3002) })`. */
 export const baseConfigSchema = z.object({
-  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  // Unset means production: a deploy that forgets NODE_ENV must not get development's conveniences
+  // (dev-only endpoints, generated secrets). loadConfigOrExit says so on stderr.
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('production'),
   PORT: portSchema(3000),
-  HOST: z.string().min(1).default('0.0.0.0'),
+  // Loopback unless told otherwise: reachable from other machines (or from outside a container) only when
+  // HOST=0.0.0.0 (or another interface's address) says so.
+  HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
   CORS_ORIGINS: z
@@ -106,7 +147,7 @@ export const baseConfigSchema = z.object({
     .int({ error: 'expected a whole number of milliseconds' })
     .min(0, { error: 'expected a whole number of milliseconds' })
     .default(10_000),
-  TRUST_PROXY: booleanFromEnv().default(false),
+  TRUST_PROXY: trustProxySchema().default(false),
   // The HTTP server's limits (@mini/http's startServer and createServiceApp read them under these names).
   SHUTDOWN_IDLE_GRACE_MS: wholeNumber(1_000, 0),
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000),
@@ -147,7 +188,7 @@ export function mergeEnv(options: LoadConfigOptions = {}): Env {
   const cwd = options.cwd ?? process.cwd();
   const env = options.env ?? process.env;
   const base = readEnvFile(join(cwd, '.env'));
-  const nodeEnv = env.NODE_ENV || base.NODE_ENV || 'development';
+  const nodeEnv = env.NODE_ENV || base.NODE_ENV || 'production';
   const files = [`.env.${nodeEnv}`, '.env.local', `.env.${nodeEnv}.local`];
   const merged: Env = { ...base };
   for (const file of files) Object.assign(merged, readEnvFile(join(cwd, file)));
@@ -200,11 +241,21 @@ export function loadConfig<S extends z.ZodType>(
   return deepFreeze(result.data);
 }
 
-/** `loadConfig`, but a bad configuration prints its lines to stderr (no stack trace) and exits 1. */
+export const NODE_ENV_UNSET_WARNING =
+  'Warning: NODE_ENV is not set, so this runs as NODE_ENV=production: no development-only endpoints, ' +
+  'JSON logs, and every secret production requires must be configured. ' +
+  'Set NODE_ENV=development to develop (pnpm dev does).';
+
+/**
+ * `loadConfig`, but a bad configuration prints its lines to stderr (no stack trace) and exits 1, and a
+ * NODE_ENV set nowhere (environment or .env files) prints NODE_ENV_UNSET_WARNING to stderr.
+ */
 export function loadConfigOrExit<S extends z.ZodType>(
   schema: S,
   options: LoadConfigOptions = {},
 ): Readonly<z.output<S>> {
+  // First: it may be why a variable below is reported missing (production requires more).
+  if (mergeEnv(options).NODE_ENV === undefined) process.stderr.write(`${NODE_ENV_UNSET_WARNING}\n`);
   try {
     return loadConfig(schema, options);
   } catch (error) {

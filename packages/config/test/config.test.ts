@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
   ConfigError,
+  NODE_ENV_UNSET_WARNING,
   baseConfigSchema,
   booleanFromEnv,
   isSecretName,
@@ -43,9 +44,9 @@ describe('loadConfig', () => {
   it('when only DATABASE_URL is set, fills every other variable with its default', () => {
     const config = loadConfig(baseConfigSchema, { cwd: tempDir(), env: { DATABASE_URL: DB } });
     expect(config).toEqual({
-      NODE_ENV: 'development',
+      NODE_ENV: 'production',
       PORT: 3000,
-      HOST: '0.0.0.0',
+      HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATABASE_URL: DB,
       CORS_ORIGINS: [],
@@ -90,7 +91,7 @@ describe('loadConfig', () => {
       },
     });
     expect(config.PORT).toBe(8080);
-    expect(config.TRUST_PROXY).toBe(true);
+    expect(config.TRUST_PROXY).toBe(1);
     expect(config.CORS_ORIGINS).toEqual(['https://a.example.com', 'http://localhost:5173']);
   });
 
@@ -112,14 +113,14 @@ describe('loadConfig', () => {
 
   it('when variables are missing or invalid, the message has exactly one line per bad variable', () => {
     const error = configError(() =>
-      loadConfig(baseConfigSchema, { cwd: tempDir(), env: { PORT: 'abc', TRUST_PROXY: 'yes' } }),
+      loadConfig(baseConfigSchema, { cwd: tempDir(), env: { PORT: 'abc', LOG_LEVEL: 'loud' } }),
     );
     expect(error.message).toBe(
       [
         'Invalid configuration:',
         '  PORT: expected a whole number between 0 and 65535, got "abc"',
+        '  LOG_LEVEL: Invalid option: expected one of "fatal"|"error"|"warn"|"info"|"debug"|"trace"|"silent", got "loud"',
         '  DATABASE_URL: required',
-        '  TRUST_PROXY: expected true, false, 1 or 0, got "yes"',
       ].join('\n'),
     );
   });
@@ -158,6 +159,46 @@ describe('loadConfig', () => {
       loadConfig(baseConfigSchema, { cwd: tempDir({ '.env': 'DATABASE_URL=\n' }), env: {} }),
     );
     expect(error.message).toBe('Invalid configuration:\n  DATABASE_URL: required');
+  });
+});
+
+describe('TRUST_PROXY', () => {
+  const trustProxy = (value: string) =>
+    loadConfig(baseConfigSchema, { cwd: tempDir(), env: { DATABASE_URL: DB, TRUST_PROXY: value } })
+      .TRUST_PROXY;
+
+  it('when it is a number, trusts that many proxy hops (0 and false trust none)', () => {
+    expect(trustProxy('2')).toBe(2);
+    expect(trustProxy('0')).toBe(false);
+    expect(trustProxy('false')).toBe(false);
+  });
+
+  it('when it lists addresses, CIDRs and Express names, passes the list on', () => {
+    expect(trustProxy('loopback, 10.0.0.0/8,192.168.1.7, fd00::/8, UniqueLocal')).toEqual([
+      'loopback',
+      '10.0.0.0/8',
+      '192.168.1.7',
+      'fd00::/8',
+      'uniquelocal',
+    ]);
+  });
+
+  it('when it is true, refuses to start and names the safe forms', () => {
+    const error = configError(() => trustProxy('true'));
+    expect(error.problems).toEqual([
+      {
+        variable: 'TRUST_PROXY',
+        reason:
+          'true would let any client choose its own IP address; expected false, a number of proxy hops ' +
+          '(1 behind one load balancer), or a comma-separated list of proxy addresses, CIDRs and loopback, ' +
+          'linklocal, uniquelocal, got "true"',
+      },
+    ]);
+  });
+
+  it('when an entry is neither an address, a CIDR nor a known name, refuses to start', () => {
+    for (const value of ['yes', '10.0.0.0/33', 'loopback,proxy.internal', '10.0.0.1/8/1', '1.5'])
+      expect(() => trustProxy(value), value).toThrow(/TRUST_PROXY: expected false, a number of proxy hops/);
   });
 });
 
@@ -235,7 +276,12 @@ describe('loadConfigOrExit', () => {
       {
         cwd: repoRoot,
         encoding: 'utf8',
-        env: { PATH: process.env.PATH, PORT: 'abc', DATABASE_URL: 'http://user:pw@host/db' },
+        env: {
+          PATH: process.env.PATH,
+          NODE_ENV: 'production',
+          PORT: 'abc',
+          DATABASE_URL: 'http://user:pw@host/db',
+        },
       },
     );
     expect(child.status).toBe(1);
@@ -248,5 +294,34 @@ describe('loadConfigOrExit', () => {
         '',
       ].join('\n'),
     );
+  });
+});
+
+describe('NODE_ENV', () => {
+  function start(env: Record<string, string>) {
+    return spawnSync(
+      process.execPath,
+      ['--import', 'tsx', join(import.meta.dirname, 'fixtures/print-node-env.ts')],
+      { cwd: repoRoot, encoding: 'utf8', env: { PATH: process.env.PATH, DATABASE_URL: DB, ...env } },
+    );
+  }
+
+  it('when it is set nowhere, runs as production and says so in one warning line', () => {
+    const child = start({});
+    expect(child.status).toBe(0);
+    expect(child.stdout).toBe('production\n');
+    expect(child.stderr).toBe(`${NODE_ENV_UNSET_WARNING}\n`);
+    expect(NODE_ENV_UNSET_WARNING).toMatch(/NODE_ENV is not set.*production.*NODE_ENV=development/);
+  });
+
+  it('when it is set, starts without a warning', () => {
+    const child = start({ NODE_ENV: 'development' });
+    expect(child.stdout).toBe('development\n');
+    expect(child.stderr).toBe('');
+  });
+
+  it('when it is unset, the .env.production file is the one read', () => {
+    const cwd = tempDir({ '.env.production': 'LOG_LEVEL=warn', '.env.development': 'LOG_LEVEL=debug' });
+    expect(loadConfig(baseConfigSchema, { cwd, env: { DATABASE_URL: DB } }).LOG_LEVEL).toBe('warn');
   });
 });

@@ -24,7 +24,8 @@ export interface ServiceAppOptions {
     NODE_ENV: string;
     CORS_ORIGINS: readonly string[];
     BODY_LIMIT: string;
-    TRUST_PROXY: boolean;
+    /** Express's `trust proxy`: false, a hop count, or proxy addresses/CIDRs (never "trust every hop"). */
+    TRUST_PROXY: false | number | readonly string[];
     /** Longest request target (path and query), in characters; longer is 414. Default 8192. */
     HTTP_MAX_URL_LENGTH?: number;
     /** Most query parameters a request may carry; more is 400. Default 100. */

@@ -448,3 +448,30 @@ describe('kit endpoints', () => {
     expect(bundle.headers['content-type']).toMatch(/javascript/);
   });
 });
+
+describe('TRUST_PROXY', () => {
+  function appTrusting(trustProxy: false | number | readonly string[]) {
+    return buildApp((a) => a.get('/ip', (req, res) => res.json({ ip: req.ip })), {
+      config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: trustProxy },
+    }).app;
+  }
+  // The client wrote the first entry itself; the proxy appended the address it saw the client connect from.
+  const spoofed = '203.0.113.66, 198.51.100.7';
+
+  it('when one hop is trusted, req.ip is the address the proxy appended, not what the client wrote', async () => {
+    const res = await request(appTrusting(1)).get('/ip').set('X-Forwarded-For', spoofed);
+    expect(res.body.ip).toBe('198.51.100.7');
+  });
+
+  it('when the proxy is trusted by address (loopback here), req.ip is the address it appended', async () => {
+    const res = await request(appTrusting(['loopback']))
+      .get('/ip')
+      .set('X-Forwarded-For', spoofed);
+    expect(res.body.ip).toBe('198.51.100.7');
+  });
+
+  it('when no proxy is trusted, X-Forwarded-For is ignored', async () => {
+    const res = await request(appTrusting(false)).get('/ip').set('X-Forwarded-For', spoofed);
+    expect(res.body.ip).toMatch(/127\.0\.0\.1$/);
+  });
+});

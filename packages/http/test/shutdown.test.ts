@@ -163,7 +163,7 @@ describe('graceful shutdown on SIGTERM', () => {
 
 describe('startServer close()', () => {
   const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
-  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false };
+  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false as const };
   const agents: Agent[] = [];
   const servers: RunningServer[] = [];
   afterEach(async () => {
@@ -352,7 +352,7 @@ describe('startServer close()', () => {
 
 describe('startServer timeouts', () => {
   const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
-  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false };
+  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false as const };
 
   it('when a client sends its headers byte by byte (slowloris), the server answers 408 and closes the socket after HTTP_HEADERS_TIMEOUT_MS', async () => {
     const app = createServiceApp({ name: 't', config, logger, routes: () => {} });

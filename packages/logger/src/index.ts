@@ -51,7 +51,7 @@ export const redactPaths = [
 export interface CreateLoggerOptions {
   name: string;
   level?: Level | 'silent';
-  /** Human-readable output. Default: only on a TTY outside production. */
+  /** Human-readable output. Default: only on a TTY in development or test (NODE_ENV unset is production). */
   pretty?: boolean;
   /** Where lines go (tests pass a stream to capture them). Default: stdout. */
   destination?: DestinationStream;
@@ -59,7 +59,8 @@ export interface CreateLoggerOptions {
 
 function wantsPretty(option: boolean | undefined): boolean {
   if (option !== undefined) return option;
-  return process.stdout.isTTY === true && process.env.NODE_ENV !== 'production';
+  const env = process.env.NODE_ENV;
+  return process.stdout.isTTY === true && (env === 'development' || env === 'test');
 }
 
 export function createLogger(options: CreateLoggerOptions): Logger {

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 import { setTimeout as delay } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { createLogger, getRequestContext, runWithContext, setContextUserId } from '../src/index.ts';
 
 function capture() {
@@ -96,5 +96,40 @@ describe('createLogger', () => {
       a: { b: { c: { accessToken: '[redacted]' } } },
     });
     for (const secret of ['p0', 'p1', 'r1', 'p2', 'p3', 't4']) expect(lines[0]).not.toContain(`"${secret}"`);
+  });
+});
+
+describe('default output format', () => {
+  const isTTY = Object.getOwnPropertyDescriptor(process.stdout, 'isTTY');
+  afterEach(() => {
+    vi.unstubAllEnvs();
+    if (isTTY) Object.defineProperty(process.stdout, 'isTTY', isTTY);
+    else delete (process.stdout as { isTTY?: boolean }).isTTY;
+  });
+
+  // What a service started by hand on a terminal prints, by NODE_ENV.
+  async function firstLineOnTerminal(nodeEnv: string | undefined): Promise<string> {
+    vi.stubEnv('NODE_ENV', nodeEnv);
+    Object.defineProperty(process.stdout, 'isTTY', { value: true, configurable: true, writable: true });
+    const chunks: string[] = [];
+    const destination = new Writable({
+      write(chunk: Buffer, _encoding, done) {
+        chunks.push(chunk.toString('utf8'));
+        done();
+      },
+    });
+    createLogger({ name: 'test', destination }).info('hello');
+    await vi.waitFor(() => expect(chunks.join('')).toContain('hello'));
+    return chunks.join('').split('\n')[0] ?? '';
+  }
+
+  it('when NODE_ENV is not set, a terminal gets JSON lines, as in production', async () => {
+    expect(JSON.parse(await firstLineOnTerminal(undefined))).toMatchObject({ msg: 'hello' });
+  });
+
+  it('when NODE_ENV is development, a terminal gets human-readable lines', async () => {
+    const line = await firstLineOnTerminal('development');
+    expect(() => JSON.parse(line) as unknown).toThrow();
+    expect(line).toContain('INFO');
   });
 });

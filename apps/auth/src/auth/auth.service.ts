@@ -5,7 +5,7 @@ import type {
   OneTimeTokenPurpose,
   OneTimeTokensRepository,
 } from '../one-time-tokens/one-time-tokens.repository.ts';
-import { hashCost, type PasswordHasher } from '../passwords/password-hasher.ts';
+import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import { assertAcceptablePassword } from '../passwords/password-policy.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { ClientInfo, SessionsService, TokenPair } from '../sessions/sessions.service.ts';
@@ -25,7 +25,6 @@ export interface AuthServiceDeps {
   mailer: Mailer;
   logger: Logger;
   settings: {
-    bcryptCost: number;
     publicAppUrl: string;
     publicApiUrl: string;
     emailVerificationTtlSeconds: number;
@@ -169,8 +168,9 @@ export function createAuthService(deps: AuthServiceDeps) {
         });
       }
 
-      // Raising BCRYPT_COST upgrades each stored hash the next time its owner signs in.
-      if (hashCost(user.passwordHash) !== settings.bcryptCost) {
+      // A hash from before the pepper, from a previous pepper, or at another BCRYPT_COST is replaced the
+      // next time its owner signs in (the only moment the password is known).
+      if (hasher.needsRehash(user.passwordHash)) {
         await users.updatePasswordHash(user.id, await hasher.hash(input.password));
       }
       return sessions.start(user, client);

@@ -1,7 +1,7 @@
 import type { Logger } from '@mini/logger';
 import { createAdminService } from '../admin/admin.service.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
-import { createPasswordHasher } from '../passwords/password-hasher.ts';
+import { createPasswordHasher, type PasswordHashing } from '../passwords/password-hasher.ts';
 import { noRevocationPublisher, type RevocationPublisher } from '../revocation/revocation-publisher.ts';
 import { createSessionsRepository } from '../sessions/sessions.repository.ts';
 import { createSessionEnder } from '../sessions/sessions.service.ts';
@@ -14,7 +14,8 @@ export interface CreateAdminInput {
   username: string;
   /** Read only when an account is created (a promotion needs no password). */
   password: () => Promise<string>;
-  bcryptCost: number;
+  /** BCRYPT_COST and the peppers: the service's own, or its login could not verify the password. */
+  hashing: PasswordHashing;
   /** Make an existing account with this email an admin (it must have verified the email). */
   promote?: boolean;
 }
@@ -56,7 +57,7 @@ export async function createAdminAccount(
     if (existing.role === 'admin') return { outcome: 'already-admin', user: existing };
     return { outcome: 'promoted', user: await admin.promoteVerified({ cli: 'create-admin' }, existing.id) };
   }
-  const accounts = createAccountCreator({ users, hasher: createPasswordHasher(input.bcryptCost) });
+  const accounts = createAccountCreator({ users, hasher: createPasswordHasher(input.hashing) });
   const user = await accounts.create(
     { email, username, password: await input.password() },
     { role: 'admin', emailVerified: true },

@@ -11,6 +11,7 @@ import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
 import { createRedisRevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { peppersFromConfig } from '../passwords/pepper.ts';
 import { createAdminAccount } from './create-admin-account.ts';
 
 async function readPassword(): Promise<string> {
@@ -75,9 +76,10 @@ if (!email || !username) {
   process.exit(2);
 }
 
-// Outside production, with nothing configured, use the database `pnpm dev` gives auth on the embedded
+// In development, with nothing configured, use the database `pnpm dev` gives auth on the embedded
 // Postgres (role, database and password all "auth"), so the command works next to a running `pnpm dev`.
-if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production') {
+// (NODE_ENV unset is production, as for the service: then DATABASE_URL is required.)
+if (!process.env.DATABASE_URL && process.env.NODE_ENV === 'development') {
   const port = process.env.EMBEDDED_PG_PORT ?? String(DEFAULT_EMBEDDED_PORT);
   process.env.DATABASE_URL = `postgres://auth:auth@127.0.0.1:${port}/auth`;
 }
@@ -95,7 +97,13 @@ const revocations = config.REDIS_URL
 try {
   const result = await createAdminAccount(
     db.prisma,
-    { email, username, password: readPassword, bcryptCost: config.BCRYPT_COST, promote: values.promote },
+    {
+      email,
+      username,
+      password: readPassword,
+      hashing: { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
+      promote: values.promote,
+    },
     { logger, ...(revocations ? { revocations } : {}) },
   );
   const who = `${result.user.username} <${result.user.email}>`;

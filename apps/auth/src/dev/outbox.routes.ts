@@ -15,14 +15,14 @@ const outboxSchema = z.object({
   ),
 });
 
-/** Mounted only outside production and only when no SMTP server is configured. */
+/** Mounted only when DEV_OUTBOX=true (refused in production) and no SMTP server is configured. */
 export function outboxRoutes(api: ApiRegistry, outbox: DevOutbox): Router {
   const router = Router();
   api.route(router, {
     method: 'get',
     path: '/dev/outbox',
     summary: 'Emails the service would have sent (development only)',
-    description: 'Newest first. Absent in production and whenever SMTP_URL is set.',
+    description: 'Newest first. Only with DEV_OUTBOX=true (pnpm dev); never in production or with SMTP_URL.',
     tags: ['Development'],
     responses: { 200: { description: 'The last 100 messages.', schema: outboxSchema } },
     handler: () => ({ items: [...outbox.messages].reverse() }),

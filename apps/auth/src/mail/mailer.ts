@@ -35,7 +35,7 @@ export class DevOutbox implements Mailer {
     const message = { id: this.#nextId++, sentAt: new Date().toISOString(), ...mail };
     this.messages.push(message);
     if (this.messages.length > this.#capacity) this.messages.shift();
-    // The body is logged on purpose: this mailer exists only outside production, to be read.
+    // The body is logged on purpose: this mailer exists only when DEV_OUTBOX asks for it, to be read.
     this.#logger.info(
       { mail: { to: mail.to, subject: mail.subject, text: mail.text } },
       'dev outbox: mail not sent, kept here',
@@ -49,7 +49,7 @@ export class DevOutbox implements Mailer {
 }
 
 /**
- * Production without SMTP_URL: nothing can be delivered, and the body must not be logged either (it holds
+ * No SMTP_URL and no DEV_OUTBOX: nothing can be delivered, and the body must not be logged either (it holds
  * the verification or reset token: a log reader could take over the account). Only who and what is logged.
  */
 export function createLogOnlyMailer(logger: Logger): Mailer {
@@ -65,18 +65,19 @@ export function createLogOnlyMailer(logger: Logger): Mailer {
 }
 
 /**
- * SMTP_URL set: SMTP. Otherwise, in development and test, the DevOutbox (bodies logged and listed at
- * GET /dev/outbox, to be read); in production a mailer that logs recipient and subject only, with one warning
- * at start-up.
+ * SMTP_URL set: SMTP. Otherwise, when DEV_OUTBOX is switched on (never in production: config refuses it),
+ * the DevOutbox (bodies logged and listed at GET /dev/outbox, to be read); else a mailer that logs recipient
+ * and subject only, with one warning at start-up. The outbox is opt-in, not "anything but production", so a
+ * deployment that forgets a variable cannot end up handing out reset tokens.
  */
 export function mailerFromConfig(
-  config: { NODE_ENV: string; SMTP_URL?: string | undefined; MAIL_FROM: string },
+  config: { DEV_OUTBOX: boolean; SMTP_URL?: string | undefined; MAIL_FROM: string },
   logger: Logger,
 ): Mailer {
   if (config.SMTP_URL) return createSmtpMailer(config.SMTP_URL, config.MAIL_FROM);
-  if (config.NODE_ENV !== 'production') return new DevOutbox(logger);
+  if (config.DEV_OUTBOX) return new DevOutbox(logger);
   logger.warn(
-    'SMTP_URL is not set: verification and password reset mails are not sent (only their recipient and subject are logged)',
+    'SMTP_URL is not set: verification and password reset mails are not sent (only their recipient and subject are logged; in development, DEV_OUTBOX=true keeps them readable)',
   );
   return createLogOnlyMailer(logger);
 }
