@@ -70,6 +70,12 @@ const origin = z.string().refine((value) => /^https?:\/\/[^/]+$/.test(value) && 
   error: 'expected a comma-separated list of origins such as https://app.example.com',
 });
 
+/** A duration in whole milliseconds, 0 or more. */
+function milliseconds() {
+  const message = 'expected a whole number of milliseconds';
+  return z.coerce.number({ error: message }).int({ error: message }).min(0, { error: message });
+}
+
 /** Variables every service reads. Extend it: `baseConfigSchema.extend({ PORT: portSchema(3002) })`. */
 export const baseConfigSchema = z.object({
   NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
@@ -77,6 +83,16 @@ export const baseConfigSchema = z.object({
   HOST: z.string().min(1).default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
+  // Postgres cancels a statement running longer (statement_timeout on every connection); 0: the server's own.
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds().default(5_000),
+  // A query with no answer after this long fails and its connection is dropped: the database went silent.
+  DATABASE_QUERY_TIMEOUT_MS: milliseconds()
+    .min(1, { error: 'expected at least 1 millisecond' })
+    .default(6_000),
+  // Waiting for a connection (a free pool slot, or a new connection) gives up after this long.
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds()
+    .min(1, { error: 'expected at least 1 millisecond' })
+    .default(5_000),
   CORS_ORIGINS: z
     .string()
     .transform((value) =>
