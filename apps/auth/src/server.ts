@@ -1,5 +1,6 @@
 import { createLogger } from '@mini/logger';
 import { redactConfig } from '@mini/config';
+import { poolTimeoutsFromConfig } from '@mini/db';
 import { startServer } from '@mini/http';
 import { loadConfig } from './config.ts';
 import { connectDatabase } from './db.ts';
@@ -21,7 +22,7 @@ try {
   );
   process.exit(1);
 }
-const db = connectDatabase(config.DATABASE_URL, logger);
+const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
 const revocations = config.REDIS_URL
   ? createRedisRevocationPublisher({
       redisUrl: config.REDIS_URL,

@@ -1,5 +1,6 @@
 import { expect, inject } from 'vitest';
 import request from 'supertest';
+import { poolTimeoutsFromConfig } from '@mini/db';
 import { createLogger, type Logger } from '@mini/logger';
 import { uniqueSuffix } from '@mini/testing';
 import { configSchema, type Config } from '../src/config.ts';
@@ -46,7 +47,7 @@ export interface BuildOptions {
 export function buildTestApp(overrides: Record<string, string> = {}, options: BuildOptions = {}) {
   const config = testConfig(overrides);
   const logger = options.logger ?? testLogger;
-  const db = connectDatabase(config.DATABASE_URL, logger);
+  const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
   const outbox = new DevOutbox(testLogger);
   const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
   const app = createApp({

@@ -2,7 +2,8 @@ import net from 'node:net';
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import { inject } from 'vitest';
-import { buildTestApp } from './helpers.ts';
+import { startTcpProxy } from '@mini/testing';
+import { buildTestApp, registerAndLogin } from './helpers.ts';
 
 // A TCP proxy in front of the test database: closing it makes the database unreachable for the app
 // while Postgres itself keeps running for every other test.
@@ -94,6 +95,32 @@ describe('readiness while the database goes away and comes back', () => {
     } finally {
       await proxy.cut().catch(() => {});
       await ctx.close();
+    }
+  });
+});
+
+describe('requests while the database is down', () => {
+  it('when the database refuses connections, a login answers 503 dependency-unavailable with Retry-After, not 500, and works again once it is back', async () => {
+    const real = new URL(inject('databaseUrl'));
+    const proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
+    const ctx = buildTestApp({ DATABASE_URL: proxy.urlFor(real.toString()) });
+    try {
+      const user = await registerAndLogin(ctx);
+      const credentials = { email: user.email, password: user.password };
+
+      await proxy.setMode('refuse');
+      const down = await request(ctx.app).post('/auth/login').send(credentials);
+      expect({ status: down.status, code: down.body.code, retryAfter: down.headers['retry-after'] }).toEqual({
+        status: 503,
+        code: 'dependency-unavailable',
+        retryAfter: '1',
+      });
+
+      await proxy.setMode('forward');
+      expect((await request(ctx.app).post('/auth/login').send(credentials)).status).toBe(200);
+    } finally {
+      await ctx.close();
+      await proxy.close();
     }
   });
 });

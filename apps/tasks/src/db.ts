@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { createPrisma, type PrismaHandle } from '@mini/db';
+import { createPrisma, type CreatePrismaOptions, type PrismaHandle } from '@mini/db';
 import type { Logger } from '@mini/logger';
 import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 
@@ -47,6 +47,9 @@ export function transactionSql(tx: Prisma.TransactionClient): SqlRunner {
   return { query: <T>(sql: Prisma.Sql) => tx.$queryRaw<T[]>(sql) };
 }
 
-export function connectDatabase(url: string, logger: Logger, options: { max?: number } = {}) {
+/** The pool size and timeouts; each has a default (server.ts passes the config's). */
+export type DatabaseOptions = Omit<CreatePrismaOptions, 'url' | 'logger' | 'applicationName'>;
+
+export function connectDatabase(url: string, logger: Logger, options: DatabaseOptions = {}) {
   return createPrisma(PrismaClient, { url, logger, applicationName: 'tasks', ...options });
 }

@@ -1,5 +1,6 @@
 import { createLogger } from '@mini/logger';
 import { redactConfig } from '@mini/config';
+import { poolTimeoutsFromConfig } from '@mini/db';
 import { startServer } from '@mini/http';
 import { loadConfig } from './config.ts';
 import { connectDatabase } from './db.ts';
@@ -9,7 +10,10 @@ import { connectRevocationList } from './revocation.ts';
 
 const config = loadConfig();
 const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
-const db = connectDatabase(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
+const db = connectDatabase(config.DATABASE_URL, logger, {
+  max: config.DATABASE_POOL_MAX,
+  ...poolTimeoutsFromConfig(config),
+});
 const revocation = connectRevocationList(config, logger);
 const app = createApp({ config, db, logger, isRevoked: revocation?.isRevoked });
 

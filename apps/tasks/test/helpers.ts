@@ -3,7 +3,8 @@ import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, inject } from 'vitest';
 import request from 'supertest';
-import { createLogger } from '@mini/logger';
+import { poolTimeoutsFromConfig } from '@mini/db';
+import { createLogger, type Logger } from '@mini/logger';
 import { testAuth, tokenFor, uniqueSuffix } from '@mini/testing';
 import { configSchema, type Config } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
@@ -23,10 +24,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
 }
 
 // A complete app on the run's test database; close() releases its pool.
-export function buildTestApp(overrides: Record<string, string> = {}) {
+export function buildTestApp(overrides: Record<string, string> = {}, logger: Logger = testLogger) {
   const config = testConfig(overrides);
-  const db = connectDatabase(config.DATABASE_URL, testLogger);
-  const app = createApp({ config, db, logger: testLogger });
+  const db = connectDatabase(config.DATABASE_URL, logger, {
+    max: config.DATABASE_POOL_MAX,
+    ...poolTimeoutsFromConfig(config),
+  });
+  const app = createApp({ config, db, logger });
   return { app, db, config, close: () => db.close() };
 }
 
@@ -151,9 +155,9 @@ export async function addMember(
 }
 
 /** An app wired to a fresh auth stand-in; close() stops both. */
-export async function buildTestAppWithAuth(overrides: Record<string, string> = {}) {
+export async function buildTestAppWithAuth(overrides: Record<string, string> = {}, logger?: Logger) {
   const auth = await startFakeAuth();
-  const ctx = buildTestApp({ AUTH_URL: auth.url, AUTH_TIMEOUT_MS: '300', ...overrides });
+  const ctx = buildTestApp({ AUTH_URL: auth.url, AUTH_TIMEOUT_MS: '300', ...overrides }, logger);
   return {
     ...ctx,
     auth,

@@ -117,6 +117,12 @@ export function trustProxySchema() {
   });
 }
 
+/** A duration in whole milliseconds, 0 or more. */
+function milliseconds() {
+  const message = 'expected a whole number of milliseconds';
+  return z.coerce.number({ error: message }).int({ error: message }).min(0, { error: message });
+}
+
 /** Variables every service reads. Extend it: `baseConfigSchema.extend({ PORT: portSchema(3002) })`. */
 export const baseConfigSchema = z.object({
   // Unset means production: a deploy that forgets NODE_ENV must not get development's conveniences
@@ -128,6 +134,16 @@ export const baseConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
+  // Postgres cancels a statement running longer (statement_timeout on every connection); 0: the server's own.
+  DATABASE_STATEMENT_TIMEOUT_MS: milliseconds().default(5_000),
+  // A query with no answer after this long fails and its connection is dropped: the database went silent.
+  DATABASE_QUERY_TIMEOUT_MS: milliseconds()
+    .min(1, { error: 'expected at least 1 millisecond' })
+    .default(6_000),
+  // Waiting for a connection (a free pool slot, or a new connection) gives up after this long.
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds()
+    .min(1, { error: 'expected at least 1 millisecond' })
+    .default(5_000),
   CORS_ORIGINS: z
     .string()
     .transform((value) =>

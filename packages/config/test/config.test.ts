@@ -49,6 +49,9 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATABASE_URL: DB,
+      DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
+      DATABASE_QUERY_TIMEOUT_MS: 6_000,
+      DATABASE_CONNECT_TIMEOUT_MS: 5_000,
       CORS_ORIGINS: [],
       BODY_LIMIT: '100kb',
       SHUTDOWN_TIMEOUT_MS: 10_000,
@@ -132,6 +135,36 @@ describe('loadConfig', () => {
     expect(error.message).toBe(
       'Invalid configuration:\n  PORT: expected a whole number between 0 and 65535, got "70000"',
     );
+  });
+
+  it('when a database timeout is not a whole number of milliseconds, or a query timeout is 0, names it', () => {
+    const error = configError(() =>
+      loadConfig(baseConfigSchema, {
+        cwd: tempDir(),
+        env: {
+          DATABASE_URL: DB,
+          DATABASE_STATEMENT_TIMEOUT_MS: '2.5',
+          DATABASE_QUERY_TIMEOUT_MS: '0',
+          DATABASE_CONNECT_TIMEOUT_MS: '5s',
+        },
+      }),
+    );
+    expect(error.message).toBe(
+      [
+        'Invalid configuration:',
+        '  DATABASE_STATEMENT_TIMEOUT_MS: expected a whole number of milliseconds, got "2.5"',
+        '  DATABASE_QUERY_TIMEOUT_MS: expected at least 1 millisecond, got "0"',
+        '  DATABASE_CONNECT_TIMEOUT_MS: expected a whole number of milliseconds, got "5s"',
+      ].join('\n'),
+    );
+  });
+
+  it('when the statement timeout is 0, keeps it (the server setting applies)', () => {
+    const config = loadConfig(baseConfigSchema, {
+      cwd: tempDir(),
+      env: { DATABASE_URL: DB, DATABASE_STATEMENT_TIMEOUT_MS: '0' },
+    });
+    expect(config.DATABASE_STATEMENT_TIMEOUT_MS).toBe(0);
   });
 
   it('when a secret variable is invalid, the message never echoes its value', () => {

@@ -81,6 +81,9 @@ export async function migrate(options: MigrateOptions): Promise<{ applied: strin
   client.on('error', () => {});
   await client.connect();
   try {
+    // A migration may rightly run for minutes (an index on a big table). A statement_timeout meant for the
+    // service's queries, from the URL's options or the role's settings, must not cut it short.
+    await client.query('SET statement_timeout = 0');
     // Several processes may start at once (two terminals, test workers): the second waits, then finds
     // nothing left to do.
     await client.query('SELECT pg_advisory_lock($1)', [ADVISORY_LOCK_KEY]);

@@ -2,13 +2,49 @@ import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { errorMessage, stderrLogger, type DbLogger } from './logger.ts';
 
-export interface CreatePrismaOptions {
+export interface CreatePrismaOptions extends PoolTimeouts {
   url: string;
   logger?: DbLogger;
   /** Pool size per process. */
   max?: number;
   /** Shown in pg_stat_activity, so a connection can be traced back to its service. */
   applicationName?: string;
+}
+
+/** How long the pool waits for the database; each has a default (below), the base config sets them all. */
+export interface PoolTimeouts {
+  /**
+   * Postgres cancels a statement that runs longer (its `statement_timeout`, set on every connection), so a
+   * slow query or a long lock wait fails instead of holding a pool slot. 0 leaves the server's own setting.
+   */
+  statementTimeoutMs?: number;
+  /**
+   * A query whose answer has not arrived after this long fails and its connection is closed: the database
+   * went silent (a failover, a network partition). Keep it above statementTimeoutMs, so that a database that
+   * is merely slow is stopped by Postgres first and the connection stays usable.
+   */
+  queryTimeoutMs?: number;
+  /** Getting a connection (a free pool slot, or a new connection) gives up after this long. */
+  connectTimeoutMs?: number;
+}
+
+export const DEFAULT_POOL_TIMEOUTS = {
+  statementTimeoutMs: 5_000,
+  queryTimeoutMs: 6_000,
+  connectTimeoutMs: 5_000,
+} as const satisfies Required<PoolTimeouts>;
+
+/** The pool timeouts of the base config's DATABASE_*_TIMEOUT_MS variables (see @mini/config). */
+export function poolTimeoutsFromConfig(config: {
+  DATABASE_STATEMENT_TIMEOUT_MS: number;
+  DATABASE_QUERY_TIMEOUT_MS: number;
+  DATABASE_CONNECT_TIMEOUT_MS: number;
+}): Required<PoolTimeouts> {
+  return {
+    statementTimeoutMs: config.DATABASE_STATEMENT_TIMEOUT_MS,
+    queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
+    connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+  };
 }
 
 export interface PrismaHandle<C> {
@@ -21,6 +57,41 @@ export interface PrismaHandle<C> {
 }
 
 const PING_TIMEOUT_MS = 2_000;
+// TCP keep-alive probes start after this much silence on a connection, so a pooled connection whose peer
+// vanished (a partition, a host that died) is noticed and dropped within seconds, not after the kernel's
+// default of two hours.
+const KEEPALIVE_DELAY_MS = 10_000;
+// What pg's query_timeout rejects a query with.
+const QUERY_READ_TIMEOUT = 'Query read timeout';
+
+/**
+ * pg's query_timeout fails a query whose answer is overdue, but keeps its connection and goes on waiting for
+ * that answer. After a failover or a partition it never comes: the ROLLBACK Prisma sends next would wait out a
+ * second timeout behind it, and the connection would go back to the pool and hang the next request too. This
+ * client closes its connection at the timeout instead: whatever is queued on it fails at once, and the pool
+ * opens a fresh connection for the next request.
+ */
+class DropOnTimeoutClient extends pg.Client {
+  // pg's query() has a dozen overloads (promise or callback, text or config): all are passed through as is.
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any
+  override query(...args: any[]): any {
+    const dropIfTimedOut = (err: unknown) => {
+      if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) this.end().catch(() => {});
+    };
+    const callbackAt = args.findIndex((arg) => typeof arg === 'function');
+    if (callbackAt !== -1) {
+      const callback = args[callbackAt] as (err: unknown, result: unknown) => void;
+      args[callbackAt] = (err: unknown, result: unknown) => {
+        dropIfTimedOut(err);
+        callback(err, result);
+      };
+    }
+    const result: unknown = Reflect.apply(super.query, this, args);
+    // The caller awaits the same promise; this only looks at how it ends.
+    if (result instanceof Promise) result.catch(dropIfTimedOut);
+    return result;
+  }
+}
 
 /**
  * Builds an app's generated PrismaClient on a pg.Pool we own. Owning the pool is what lets us attach an
@@ -28,17 +99,27 @@ const PING_TIMEOUT_MS = 2_000;
  * blip) emits an unhandled 'error' and takes the whole process down.
  */
 export function createPrisma<C extends { $disconnect(): Promise<void> }>(
-  PrismaClientClass: new (options: { adapter: PrismaPg }) => C,
+  PrismaClientClass: new (options: { adapter: PrismaPg; transactionOptions: { maxWait: number } }) => C,
   options: CreatePrismaOptions,
 ): PrismaHandle<C> {
   const logger = options.logger ?? stderrLogger;
+  const {
+    statementTimeoutMs = DEFAULT_POOL_TIMEOUTS.statementTimeoutMs,
+    queryTimeoutMs = DEFAULT_POOL_TIMEOUTS.queryTimeoutMs,
+    connectTimeoutMs = DEFAULT_POOL_TIMEOUTS.connectTimeoutMs,
+  } = options;
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
-    // Fail a request fast instead of queueing it forever while the database is unreachable.
-    connectionTimeoutMillis: 5_000,
+    Client: DropOnTimeoutClient,
+    // Fail a request fast instead of queueing it forever while the database is unreachable or every slot is busy.
+    connectionTimeoutMillis: connectTimeoutMs,
+    // Sent when each connection starts, so it bounds every statement, in or out of a transaction.
+    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+    query_timeout: queryTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
+    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
     ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
   });
   pool.on('error', (err) => {
@@ -48,7 +129,9 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   const adapter = new PrismaPg(pool, {
     onConnectionError: (err) => logger.warn({ err: errorMessage(err) }, 'database connection error'),
   });
-  const prisma = new PrismaClientClass({ adapter });
+  // An interactive transaction waits for its connection as long as any query does: Prisma's own default
+  // (maxWait, 2 s) would refuse transactions first under load while plain queries still get through.
+  const prisma = new PrismaClientClass({ adapter, transactionOptions: { maxWait: connectTimeoutMs } });
 
   async function ping(): Promise<void> {
     // query_timeout bounds the round trip; connectionTimeoutMillis above bounds getting a connection.

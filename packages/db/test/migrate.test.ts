@@ -141,4 +141,17 @@ describe('migrate', () => {
     expect([first.applied.length, second.applied.length].sort()).toEqual([0, 2]);
     expect(await rowsOf(db.url)).toHaveLength(2);
   });
+
+  it('when the URL sets a statement_timeout shorter than a migration, the migration still runs to the end', async () => {
+    // A service's URL may carry its request timeout (options=-c statement_timeout=...); a migration is no request.
+    const url = new URL(db.url);
+    url.searchParams.set('options', '-c statement_timeout=100');
+    dir = writeMigrations({
+      '20260101000000_slow': 'SELECT pg_sleep(0.5);\nCREATE TABLE "slow" ("id" INT);',
+    });
+
+    expect(await migrate({ url: url.toString(), migrationsDir: dir })).toEqual({
+      applied: ['20260101000000_slow'],
+    });
+  });
 });

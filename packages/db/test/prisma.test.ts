@@ -7,9 +7,11 @@ import { adminUrl, createScratchDatabase, query, type ScratchDatabase } from './
 // Stands in for an app's generated PrismaClient, which lives in the app; it keeps what it was built with.
 class CapturingClient {
   readonly adapter: PrismaPg;
+  readonly transactionOptions: { maxWait: number };
   disconnected = false;
-  constructor(options: { adapter: PrismaPg }) {
+  constructor(options: { adapter: PrismaPg; transactionOptions: { maxWait: number } }) {
     this.adapter = options.adapter;
+    this.transactionOptions = options.transactionOptions;
   }
   async $disconnect(): Promise<void> {
     this.disconnected = true;
@@ -79,6 +81,105 @@ describe('createPrisma', () => {
       await expect(handle.ping()).rejects.toThrow();
       expect(Date.now() - began).toBeLessThan(6_000);
     } finally {
+      await handle.close();
+    }
+  });
+});
+
+describe('createPrisma timeouts', () => {
+  it('sets statement_timeout on every connection: a longer statement is cancelled and the connection stays usable', async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url, statementTimeoutMs: 150 });
+    try {
+      const adapter = await handle.prisma.adapter.connect();
+      const tx = await adapter.startTransaction();
+      const shown = await tx.queryRaw({ sql: 'SHOW statement_timeout', args: [], argTypes: [] });
+      expect(shown.rows).toEqual([['150ms']]);
+      const cancelled = await tx
+        .queryRaw({ sql: 'SELECT pg_sleep(5)', args: [], argTypes: [] })
+        .catch((err: unknown) => err);
+      await tx.executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] });
+      await tx.rollback();
+      expect(cancelled).toMatchObject({ cause: { originalCode: '57014' } });
+      await expect(handle.ping()).resolves.toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it("an interactive transaction waits for a connection as long as a query does (Prisma's maxWait is the connect timeout)", async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url, connectTimeoutMs: 4_321 });
+    try {
+      expect(handle.prisma.transactionOptions).toEqual({ maxWait: 4_321 });
+      expect(handle.pool.options.connectionTimeoutMillis).toBe(4_321);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('when statementTimeoutMs is 0, leaves the server setting alone', async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url, statementTimeoutMs: 0 });
+    try {
+      const { rows } = await handle.pool.query<{ statement_timeout: string }>('SHOW statement_timeout');
+      expect(rows).toEqual([{ statement_timeout: '0' }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('a transaction longer than the statement timeout, made of short statements, commits', async () => {
+    const handle = createPrisma(CapturingClient, { url: db.url, statementTimeoutMs: 200 });
+    try {
+      await handle.pool.query('CREATE TABLE long_tx (n int)');
+      const adapter = await handle.prisma.adapter.connect();
+      const tx = await adapter.startTransaction();
+      for (let n = 0; n < 5; n++) {
+        await tx.executeRaw({ sql: `INSERT INTO long_tx VALUES (${n})`, args: [], argTypes: [] });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      await tx.executeRaw({ sql: 'COMMIT', args: [], argTypes: [] });
+      await tx.commit();
+      const { rows } = await handle.pool.query<{ count: string }>('SELECT count(*) FROM long_tx');
+      expect(rows).toEqual([{ count: '5' }]);
+    } finally {
+      await handle.close();
+    }
+  });
+
+  it('when an answer does not come within the query timeout, the query fails, the connection is closed at once, and the pool opens a new one', async () => {
+    const applicationName = `silent-${randomUUID()}`;
+    // No statement timeout: the server keeps "working" on pg_sleep and says nothing, as a silent socket would.
+    const handle = createPrisma(CapturingClient, {
+      url: db.url,
+      statementTimeoutMs: 0,
+      queryTimeoutMs: 300,
+      applicationName,
+      logger: recordingLogger(),
+    });
+    try {
+      const adapter = await handle.prisma.adapter.connect();
+      const tx = await adapter.startTransaction();
+      const timedOut = await tx
+        .queryRaw({ sql: 'SELECT pg_sleep(30)', args: [], argTypes: [] })
+        .catch((err: unknown) => err);
+      expect(timedOut).toMatchObject({ message: 'Query read timeout' });
+      // Prisma rolls back next: on a closed connection that fails at once instead of waiting behind the
+      // unanswered query for a second timeout.
+      const rollback = await tx
+        .executeRaw({ sql: 'ROLLBACK', args: [], argTypes: [] })
+        .catch((err: unknown) => err);
+      expect(rollback).toBeInstanceOf(Error);
+      expect((rollback as Error).message).not.toBe('Query read timeout');
+      await tx.rollback();
+      // The connection did not go back to the pool, where it would hang the next request.
+      expect(handle.pool.totalCount).toBe(0);
+      await expect(handle.ping()).resolves.toBeUndefined();
+    } finally {
+      // Postgres would end the abandoned session only once pg_sleep returns and it finds the socket gone.
+      await query(
+        adminUrl,
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1 AND query = 'SELECT pg_sleep(30)'",
+        [applicationName],
+      );
       await handle.close();
     }
   });

@@ -12,7 +12,7 @@ import {
   ServiceUnavailableError,
   UnsupportedMediaTypeError,
 } from './errors.ts';
-import { errorHandler, notFoundHandler } from './error-handler.ts';
+import { ACCESS_LOG_FIELDS, errorHandler, notFoundHandler } from './error-handler.ts';
 import { attachInFlightWork, createInFlightWork, setInFlightWork, type InFlightWork } from './in-flight.ts';
 import { sendProblem } from './problem.ts';
 
@@ -128,6 +128,7 @@ function accessLogAndMetrics(logger: Logger, registry: Registry): RequestHandler
         path,
         status: res.statusCode,
         durationMs: Math.round(seconds * 1e4) / 10,
+        ...(res.locals[ACCESS_LOG_FIELDS] as Record<string, unknown> | undefined),
       };
       const msg = res.writableFinished ? 'request completed' : 'request aborted';
       // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
@@ -297,7 +298,9 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       checks[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
       if (result.status === 'rejected') {
         failing.push(name);
-        logger.warn({ err: result.reason, check: name }, 'readiness check failed');
+        // Probed every few seconds while a dependency is down: the reason, not a stack each time.
+        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
+        logger.warn({ check: name, reason }, 'readiness check failed');
       }
     });
     if (failing.length > 0) {

@@ -1,4 +1,5 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { isDatabaseUnavailable } from '@mini/db/errors';
 import type { Logger } from '@mini/logger';
 import {
   AppError,
@@ -7,6 +8,7 @@ import {
   InternalError,
   NotFoundError,
   PayloadTooLargeError,
+  ServiceUnavailableError,
   UnsupportedMediaTypeError,
 } from './errors.ts';
 import { sendProblem } from './problem.ts';
@@ -86,11 +88,33 @@ export function toAppError(error: unknown): AppError | undefined {
       },
     );
   }
+  // The database is down, unreachable, restarting, out of connections or silent: nothing is wrong with the
+  // request, and sent again in a moment it will most likely succeed.
+  if (isDatabaseUnavailable(error)) {
+    return new ServiceUnavailableError('The database is unavailable; try again shortly.', {
+      code: 'dependency-unavailable',
+      headers: { 'Retry-After': '1' },
+      cause: error,
+    });
+  }
+  // A row refers to one that is gone (P2003, foreign key): deleted by a concurrent request between a check
+  // and the write. Services lock what they refer to; this is the safety net, a conflict, never a 500.
+  if (e.code === 'P2003') {
+    return new ConflictError('The request refers to a record that no longer exists.', { cause: error });
+  }
   // Other client errors raised by Express' own middleware (aborted request, bad Content-Length ...).
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500 && e.expose === true) {
     return new BadRequestError('The request could not be read.', { cause: error });
   }
   return undefined;
+}
+
+/** res.locals key of the fields the error handler adds to the request's access log line. */
+export const ACCESS_LOG_FIELDS = 'accessLogFields';
+
+// Prisma's messages start with the failed call and its source lines; the last line says what happened.
+function lastLine(message: string): string {
+  return message.trim().split('\n').at(-1) ?? message;
 }
 
 /** The single error handler: every error ends here as problem+json; unexpected ones are logged with stack. */
@@ -106,8 +130,10 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError) {
       if (appError.status === 503) {
         // A deliberate answer (a dependency is down, the service sheds load), not a fault in the code:
-        // under load there can be thousands, so one short warning each, without a stack.
-        logger.warn({ code: appError.code, detail: appError.detail }, appError.title);
+        // under load there can be thousands, so no line of its own and no stack. The request's access line
+        // (a warning for a 503) carries the code and the cause's message: which dependency, and how.
+        const reason = appError.cause instanceof Error ? lastLine(appError.cause.message) : undefined;
+        res.locals[ACCESS_LOG_FIELDS] = { code: appError.code, ...(reason === undefined ? {} : { reason }) };
       } else if (appError.status >= 500) {
         logger.error({ err: error }, appError.title);
       }

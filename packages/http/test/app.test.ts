@@ -110,7 +110,7 @@ describe('problem+json errors', () => {
     expect(logged?.requestId).toBe(res.headers['x-request-id']);
   });
 
-  it('when a route answers 503 on purpose, logs one warning without a stack, not an error', async () => {
+  it('when a route answers 503 on purpose, logs one warning line with its code, without a stack', async () => {
     const { app, logs } = buildApp((a) =>
       a.get('/busy', () => {
         throw new ServiceUnavailableError('Too many sign-ins at once.', { code: 'busy' });
@@ -118,10 +118,10 @@ describe('problem+json errors', () => {
     );
     const res = await request(app).get('/busy');
     expect(res.status).toBe(503);
-    const line = logs.find((l) => l.msg === res.body.title);
-    expect(line).toMatchObject({ level: 40, code: 'busy', detail: 'Too many sign-ins at once.' });
-    expect(JSON.stringify(line)).not.toContain('app.test.ts');
-    expect(logs.some((l) => l.level === 50 && l.msg !== 'request completed')).toBe(false);
+    expect(logs).toEqual([
+      expect.objectContaining({ level: 40, msg: 'request completed', status: 503, code: 'busy' }),
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('app.test.ts');
   });
 
   it('carries requestId in the body equal to the X-Request-Id response header', async () => {
@@ -219,6 +219,20 @@ describe('Prisma errors (duck-typed)', () => {
     }
   });
 
+  it('when a row refers to one deleted meanwhile (P2003), returns 409, not 500', async () => {
+    const { app } = buildApp((a) =>
+      a.post('/labels', () => {
+        throw prismaError('P2003', {
+          modelName: 'Label',
+          driverAdapterError: { cause: { kind: 'ForeignKeyConstraintViolation', originalCode: '23503' } },
+        });
+      }),
+    );
+    const res = await request(app).post('/labels').send({});
+    expect(res.status).toBe(409);
+    expect(res.body).toMatchObject({ code: 'conflict' });
+  });
+
   it('when P2025 is thrown, returns 404 not-found', async () => {
     const { app } = buildApp((a) =>
       a.delete('/users/:id', () => {
@@ -228,6 +242,107 @@ describe('Prisma errors (duck-typed)', () => {
     const res = await request(app).delete('/users/1');
     expect(res.status).toBe(404);
     expect(res.body.code).toBe('not-found');
+  });
+});
+
+describe('database outages', () => {
+  // Each as it reaches the handler (see @mini/db's isDatabaseUnavailable tests for where they come from).
+  const outages: Array<[string, Error]> = [
+    [
+      'pg: connection refused',
+      Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' }),
+    ],
+    ['pg: connection reset', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' })],
+    [
+      'pg: session terminated (57P01)',
+      Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' }),
+    ],
+    [
+      'pg: statement timeout (57014)',
+      Object.assign(new Error('canceling statement due to statement timeout'), { code: '57014' }),
+    ],
+    ['pg: connection lost', new Error('Connection terminated unexpectedly')],
+    ['pg: silent connection', new Error('Query read timeout')],
+    ['pg: no free connection', new Error('timeout exceeded when trying to connect')],
+    ['Prisma P1001', Object.assign(new Error("Can't reach database server"), { code: 'P1001', meta: {} })],
+    [
+      'Prisma P1017',
+      Object.assign(new Error('Server has closed the connection.'), { code: 'P1017', meta: {} }),
+    ],
+    [
+      'Prisma P2024',
+      Object.assign(new Error('Timed out fetching a new connection'), { code: 'P2024', meta: {} }),
+    ],
+    ['Prisma P2028', Object.assign(new Error('Transaction already closed'), { code: 'P2028', meta: {} })],
+    [
+      'Prisma P2010 carrying 57P01',
+      Object.assign(new Error('Raw query failed. Code: `57P01`'), {
+        code: 'P2010',
+        meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57P01' } } },
+      }),
+    ],
+    [
+      'Prisma P2039 carrying 57P01',
+      Object.assign(new Error('Database error. Code: `57P01`'), {
+        code: 'P2039',
+        meta: { driverAdapterError: { cause: { kind: 'postgres', originalCode: '57P01' } } },
+      }),
+    ],
+  ];
+
+  it.each(outages)(
+    'when the database fails so (%s), answers 503 dependency-unavailable with Retry-After',
+    async (_name, error) => {
+      const { app } = buildApp((a) =>
+        a.get('/things', () => {
+          throw error;
+        }),
+      );
+      const res = await request(app).get('/things');
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('1');
+      expect(res.body).toMatchObject({
+        status: 503,
+        code: 'dependency-unavailable',
+        detail: 'The database is unavailable; try again shortly.',
+      });
+      // Nothing of the cause reaches the client.
+      expect(JSON.stringify(res.body)).not.toContain(error.message);
+    },
+  );
+
+  it('when the database is down, each failing request logs one warning line with the reason, and no stack', async () => {
+    const { app, logs } = buildApp((a) =>
+      a.get('/things', () => {
+        throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      }),
+    );
+    await request(app).get('/things');
+    expect(logs).toEqual([
+      expect.objectContaining({
+        level: 40,
+        msg: 'request completed',
+        status: 503,
+        code: 'dependency-unavailable',
+        reason: 'connect ECONNREFUSED 127.0.0.1:5432',
+      }),
+    ]);
+    expect(JSON.stringify(logs)).not.toContain('"stack"');
+  });
+
+  it("when Prisma's message spans lines (the failed call, its source), the reason is its last line", async () => {
+    const { app, logs } = buildApp((a) =>
+      a.get('/things', () => {
+        throw Object.assign(
+          new Error(
+            "\nInvalid `db.task.findUnique()` invocation in\n/app/src/tasks.repository.ts:225:34\n\n→ 225 const task = await db.task.findUnique(\nCan't reach database server at 127.0.0.1:5432",
+          ),
+          { code: 'P1001', meta: {} },
+        );
+      }),
+    );
+    await request(app).get('/things');
+    expect(logs[0]).toMatchObject({ reason: "Can't reach database server at 127.0.0.1:5432" });
   });
 });
 
@@ -372,9 +487,13 @@ describe('kit endpoints', () => {
     expect(res.body).toMatchObject({ code: 'not-ready', checks: { database: 'failed', cache: 'ok' } });
     expect(res.body.detail).toContain('database');
     expect(res.text).not.toContain('password');
-    expect(logs.some((line) => line.msg === 'readiness check failed' && line.check === 'database')).toBe(
-      true,
-    );
+    // The reason is in the log, once per probe, without a stack: probes repeat every few seconds.
+    expect(logs.find((line) => line.msg === 'readiness check failed')).toMatchObject({
+      level: 40,
+      check: 'database',
+      reason: 'password authentication failed for user "tasks"',
+    });
+    expect(JSON.stringify(logs)).not.toContain('"stack"');
   });
 
   it('when a check hangs, GET /readyz gives up after the timeout and returns 503', async () => {

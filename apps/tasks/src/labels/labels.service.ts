@@ -25,19 +25,24 @@ export function createLabelsService(store: Store) {
       projectId: string,
       input: { name: string; color?: string | undefined },
     ): Promise<LabelRecord> {
-      await requireRole(repos, actor, projectId, 'write');
-      const label = await repos.labels.create({
-        projectId,
-        name: input.name,
-        color: input.color ?? '#808080',
-      });
-      if (!label) {
-        throw new ConflictError(`The project already has a label named "${input.name}".`, {
-          code: 'label-name-taken',
-          errors: { name: ['Already used in this project'] },
+      return store.transaction(async (tx) => {
+        // The project lock of every write into a project: a deletion or archiving of the project waits for
+        // this insert, or this insert sees the project gone (404), never a foreign-key error.
+        await tx.projects.lockForTaskWrite([projectId], actor.id);
+        await requireRole(tx, actor, projectId, 'write');
+        const label = await tx.labels.create({
+          projectId,
+          name: input.name,
+          color: input.color ?? '#808080',
         });
-      }
-      return label;
+        if (!label) {
+          throw new ConflictError(`The project already has a label named "${input.name}".`, {
+            code: 'label-name-taken',
+            errors: { name: ['Already used in this project'] },
+          });
+        }
+        return label;
+      });
     },
 
     async delete(actor: Actor, projectId: string, labelId: string): Promise<void> {
@@ -48,16 +53,18 @@ export function createLabelsService(store: Store) {
         // Deleting a label changes every task that carried it: each gets a new version and a history entry.
         // Lock those tasks first (id order), then the label (so nobody can tag another task with it), and
         // only then read the label sets: an edit of one of them that was in flight has committed by now,
-        // so the history starts from what the task really carries.
+        // so the history starts from what the task really carries. An edit that was adding the label holds
+        // it, so the label lock waits for that edit: read again after it, until nothing new carries the label.
         const locked = new Set<string>();
+        let labelLocked = false;
         for (;;) {
           const labelled = await tx.tasks.findLabelled(labelId);
           const fresh = labelled.filter((id) => !locked.has(id));
-          if (fresh.length === 0 && locked.size > 0) break;
+          if (fresh.length === 0 && labelLocked) break;
           await tx.tasks.lock(fresh, actor.id);
           for (const id of fresh) locked.add(id);
           await tx.labels.lockForDelete(labelId);
-          if (fresh.length === 0) break;
+          labelLocked = true;
         }
         const labelled = (await tx.tasks.labelSets([...locked])).filter((task) =>
           task.labelIds.includes(labelId),

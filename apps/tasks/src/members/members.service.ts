@@ -51,25 +51,34 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       input: { username: string; role: ProjectRole },
       context: CallContext,
     ): Promise<MemberRecord> {
+      // Checked before asking the auth service, so that nobody else can probe usernames through here.
       await requireRole(repos, actor, projectId, 'manage');
       const user = await directory.findByUsername(input.username, context);
       if (!user) {
         throw unknownUsername();
       }
-      const member = await repos.members.add({
-        projectId,
-        userId: user.id,
-        username: user.username,
-        displayName: user.displayName,
-        role: input.role,
-        addedBy: actor.id,
-      });
-      if (!member) {
-        throw new ConflictError(`${user.username} is already a member of this project.`, {
-          code: 'already-a-member',
+      // Outside the transaction so far: no lock is held while the auth service answers.
+      return store.transaction(async (tx) => {
+        // Like every write into a project: a deletion or archiving of the project waits for this insert, or
+        // this insert sees the project gone (404), never a foreign-key error. The caller's role is checked
+        // again under the lock: it may have changed while the auth service answered.
+        await tx.projects.lockForTaskWrite([projectId], actor.id);
+        await requireRole(tx, actor, projectId, 'manage');
+        const member = await tx.members.add({
+          projectId,
+          userId: user.id,
+          username: user.username,
+          displayName: user.displayName,
+          role: input.role,
+          addedBy: actor.id,
         });
-      }
-      return member;
+        if (!member) {
+          throw new ConflictError(`${user.username} is already a member of this project.`, {
+            code: 'already-a-member',
+          });
+        }
+        return member;
+      });
     },
 
     async changeRole(

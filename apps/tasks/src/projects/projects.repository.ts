@@ -115,13 +115,10 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
     },
 
     /**
-     * Serializes membership changes of one project: two owners demoting each other at the same moment
-     * must not both succeed and leave the project with no owner.
-     */
-    /**
-     * Shared locks for a task write, in id order, only on projects the user belongs to. Writes do not block
-     * each other, but membership changes (which take lock(), FOR UPDATE) and archiving (an UPDATE) wait for
-     * them, and they for those: an assignee check or an archived check then stays true until commit.
+     * Shared locks for a write into projects (a task, a label, a member), in id order, only on projects the
+     * user belongs to. Writes do not block each other, but membership changes (which take lock(), FOR
+     * UPDATE), archiving (an UPDATE) and deletion wait for them, and they for those: an assignee check or an
+     * archived check then stays true until commit, and nothing is inserted into a project deleted meanwhile.
      */
     async lockForTaskWrite(projectIds: string[], userId: string): Promise<void> {
       await db.$queryRaw`
@@ -131,6 +128,10 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
         ORDER BY p.id FOR SHARE OF p`;
     },
 
+    /**
+     * Serializes membership changes of one project: two owners demoting each other at the same moment
+     * must not both succeed and leave the project with no owner.
+     */
     async lock(projectId: string): Promise<void> {
       await db.$queryRaw`SELECT id FROM projects WHERE id = ${projectId}::uuid FOR UPDATE`;
     },
