@@ -20,3 +20,4 @@ export {
   type RedisRevocationCheck,
   type RedisRevocationCheckOptions,
 } from './revocation.ts';
+export { boundedRedisOptions, type BoundedRedisOptions } from './redis-options.ts';
