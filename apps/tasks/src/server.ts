@@ -11,7 +11,7 @@ const config = loadConfig();
 const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
 const db = connectDatabase(config.DATABASE_URL, logger, { max: config.DATABASE_POOL_MAX });
 const revocation = connectRevocationList(config, logger);
-const app = createApp({ config, db, logger, isRevoked: revocation?.isRevoked });
+const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
 
 // Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
 const store = createStore(db);

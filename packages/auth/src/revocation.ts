@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { z } from 'zod';
 import { boundedRedisOptions } from './redis-options.ts';
 import type { AccessTokenClaims } from './verifier.ts';
 
@@ -132,5 +133,44 @@ export function createRedisRevocationCheck(options: RedisRevocationCheckOptions)
     async close() {
       await redis.quit().catch(() => redis.disconnect());
     },
+  };
+}
+
+const milliseconds = (defaultValue: number, min: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .min(min, { error: `expected at least ${min} ms` })
+    .max(60_000, { error: 'expected at most 60000 ms' })
+    .default(defaultValue);
+
+/**
+ * The revocation list's variables for a verifying service: `baseConfigSchema.extend(revocationEnvSchema.shape)`,
+ * then `revocationCheckOptionsFromConfig(config)`.
+ */
+export const revocationEnvSchema = z.object({
+  REDIS_URL: z
+    .string()
+    .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+      error: 'expected a redis:// or rediss:// URL',
+    })
+    .optional(),
+  REDIS_TIMEOUT_MS: milliseconds(500, 1),
+  REVOCATION_CACHE_MS: milliseconds(500, 0),
+  REVOCATION_BREAKER_MS: milliseconds(500, 1),
+});
+
+export type RevocationEnv = z.output<typeof revocationEnvSchema>;
+
+/** createRedisRevocationCheck's options from the validated config; undefined without REDIS_URL. */
+export function revocationCheckOptionsFromConfig(
+  config: RevocationEnv,
+): Pick<RedisRevocationCheckOptions, 'redisUrl' | 'timeoutMs' | 'cacheMs' | 'breakerMs'> | undefined {
+  if (config.REDIS_URL === undefined) return undefined;
+  return {
+    redisUrl: config.REDIS_URL,
+    timeoutMs: config.REDIS_TIMEOUT_MS,
+    cacheMs: config.REVOCATION_CACHE_MS,
+    breakerMs: config.REVOCATION_BREAKER_MS,
   };
 }
