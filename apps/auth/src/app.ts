@@ -16,7 +16,7 @@ import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher } from './passwords/password-hasher.ts';
-import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
+import { noRevocations, type Revocations } from './revocation/revocation-relay.ts';
 import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
@@ -41,8 +41,11 @@ export interface AppDeps {
    * recipient and subject in production (tests pass their own outbox to read the mail).
    */
   mailer?: Mailer;
-  /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
-  revocations?: RevocationPublisher;
+  /**
+   * Publishes the revocation outbox to Redis (server.ts passes its relay when REDIS_URL is set). Default:
+   * none; ended sessions are still queued, and the hourly purge drops them once their tokens have expired.
+   */
+  revocations?: Revocations;
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
@@ -50,7 +53,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, db, logger } = deps;
   const keys = deps.keys ?? loadKeyStoreFromConfig(config);
   const mailer = deps.mailer ?? mailerFromConfig(config, logger);
-  const revocations = deps.revocations ?? noRevocationPublisher;
+  const revocations = deps.revocations ?? noRevocations;
 
   const users = createUsersRepository(db.prisma);
   const hasher = createPasswordHasher(config.BCRYPT_COST, {
@@ -142,10 +145,10 @@ export function createApp(deps: AppDeps): express.Express {
     name: 'auth',
     config,
     logger,
-    readinessChecks: {
-      database: () => db.ping(),
-      ...(deps.revocations ? { redis: () => revocations.ping() } : {}),
-    },
+    // Without its database auth can do nothing: unready. Without Redis, sign-in, refresh and logout all
+    // work (logouts wait in the outbox): degraded, still 200, so instances stay in rotation.
+    readinessChecks: { database: () => db.ping() },
+    ...(deps.revocations ? { optionalChecks: { redis: () => revocations.ping() } } : {}),
     openapi: () => api.document(),
     routes: (app) => {
       app.use(jwksRoutes(api, keys));

@@ -10,7 +10,7 @@ import { DEFAULT_EMBEDDED_PORT } from '@mini/db';
 import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
-import { createRedisRevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { revocationRelayFromConfig } from '../revocation/revocation-relay.ts';
 import { createAdminAccount } from './create-admin-account.ts';
 
 async function readPassword(): Promise<string> {
@@ -84,20 +84,20 @@ if (!process.env.DATABASE_URL && process.env.NODE_ENV !== 'production') {
 const config = loadConfig();
 const logger = createLogger({ name: 'auth-cli', level: 'warn' });
 const db = connectDatabase(config.DATABASE_URL, logger);
-// With Redis, the other services hear at once about the sessions a promotion ends.
-const revocations = config.REDIS_URL
-  ? createRedisRevocationPublisher({
-      redisUrl: config.REDIS_URL,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      logger,
-    })
-  : undefined;
+// A promotion ends the account's sessions, queued in the revocation outbox like any other. With Redis, this
+// command publishes them itself before it exits; if it cannot, a running auth service will.
+const relay = revocationRelayFromConfig(config, db.prisma, logger);
 try {
   const result = await createAdminAccount(
     db.prisma,
     { email, username, password: readPassword, bcryptCost: config.BCRYPT_COST, promote: values.promote },
-    { logger, ...(revocations ? { revocations } : {}) },
+    { logger },
   );
+  if (result.outcome === 'promoted' && relay && !(await relay.flush())) {
+    console.warn(
+      'Redis did not answer: the ended sessions stay queued until a running auth service publishes them.',
+    );
+  }
   const who = `${result.user.username} <${result.user.email}>`;
   console.log(
     result.outcome === 'created'
@@ -110,6 +110,6 @@ try {
   console.error(`create-admin: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  await revocations?.close();
+  await relay?.stop();
   await db.close();
 }
