@@ -9,7 +9,8 @@ import {
   type RevocationPublisher,
 } from '../src/revocation/revocation-publisher.ts';
 import { createRevocationRelay, type RevocationRelay } from '../src/revocation/revocation-relay.ts';
-import { ownTestDatabase, testLogger } from './helpers.ts';
+import { runWithContext } from '@mini/logger';
+import { captureLogs, ownTestDatabase, testLogger } from './helpers.ts';
 
 // The relay drains the whole outbox table: this file has a database of its own, and its relays use
 // publishers that record what they were given instead of Redis (the Redis side is revocation.test.ts).
@@ -53,12 +54,12 @@ function recordingPublisher() {
 
 function relayWith(
   publisher: RevocationPublisher,
-  options: { batchSize?: number; retryMaxMs?: number } = {},
+  options: { batchSize?: number; retryMaxMs?: number; logger?: typeof testLogger } = {},
 ) {
   const relay = createRevocationRelay({
     outbox: createRevocationOutboxRepository(db.prisma),
     publisher,
-    logger: testLogger,
+    logger: options.logger ?? testLogger,
     accessTokenTtlSeconds: TTL_SECONDS,
     pollIntervalMs: 60_000,
     retryMaxMs: options.retryMaxMs ?? 60_000,
@@ -156,6 +157,25 @@ describe('revocation relay', () => {
     await vi.waitFor(async () => expect(await stillQueued(ids)).toEqual([]), { timeout: 5000, interval: 10 });
     expect(publisher.attempts).toHaveLength(5);
     expect(publisher.attempts[4]).toBeLessThan(a3 + 800);
+  });
+});
+
+describe('revocation relay logs', () => {
+  it('when a request nudges it, its lines do not carry that request id (the relay is not part of the request)', async () => {
+    const publisher = recordingPublisher();
+    publisher.failing = true;
+    const logs = captureLogs('info');
+    const relay = relayWith(publisher, { logger: logs.logger });
+    await queue(1);
+    runWithContext({ requestId: 'logout-request' }, () => relay.nudge());
+    await vi.waitFor(() =>
+      expect(logs.entries().map((entry) => entry.msg)).toContain(
+        'could not publish revocations; they stay queued and are retried',
+      ),
+    );
+    expect(logs.text()).not.toContain('logout-request');
+    publisher.failing = false;
+    expect(await relay.flush()).toBe(true);
   });
 });
 

@@ -1,3 +1,4 @@
+import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '@mini/logger';
 import type { Config } from '../config.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
@@ -144,16 +145,20 @@ export function createRevocationRelay(options: RevocationRelayOptions): Revocati
     return pass;
   }
 
+  // A pass started by a request's nudge would otherwise run (and schedule its retries) in that request's
+  // logging context: every later line of the relay would carry that request's id.
+  const runPassOutsideRequest = AsyncResource.bind(() => void runPass());
+
   // Redis is back: what waited goes now, not at the end of the back-off.
   publisher.onReady?.(() => {
-    if (running && failures > 0) void runPass();
+    if (running && failures > 0) runPassOutsideRequest();
   });
 
   return {
     nudge() {
       // While failing, the back-off timer (or Redis reconnecting) decides when to try again: a burst of
       // logouts during an outage must not turn into a burst of doomed attempts.
-      if (failures === 0) void runPass();
+      if (failures === 0) runPassOutsideRequest();
     },
     ping: () => publisher.ping(),
     start() {
