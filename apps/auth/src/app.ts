@@ -17,7 +17,7 @@ import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
 import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.ts';
 import { peppersFromConfig } from './passwords/pepper.ts';
-import { noRevocationPublisher, type RevocationPublisher } from './revocation/revocation-publisher.ts';
+import { noRevocations, type Revocations } from './revocation/revocation-relay.ts';
 import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
@@ -42,8 +42,11 @@ export interface AppDeps {
    * only recipient and subject when it is off (tests pass their own outbox to read the mail).
    */
   mailer?: Mailer;
-  /** Default: none (server.ts passes the Redis publisher when REDIS_URL is set). */
-  revocations?: RevocationPublisher;
+  /**
+   * Publishes the revocation outbox to Redis (server.ts passes its relay when REDIS_URL is set). Default:
+   * none; ended sessions are still queued, and the hourly purge drops them once their tokens have expired.
+   */
+  revocations?: Revocations;
   /** Default: bcrypt at BCRYPT_COST behind the hashing gate (tests pass one that counts bcrypt's calls). */
   hasher?: PasswordHasher;
 }
@@ -53,7 +56,7 @@ export function createApp(deps: AppDeps): express.Express {
   const { config, db, logger } = deps;
   const keys = deps.keys ?? loadKeyStoreFromConfig(config);
   const mailer = deps.mailer ?? mailerFromConfig(config, logger);
-  const revocations = deps.revocations ?? noRevocationPublisher;
+  const revocations = deps.revocations ?? noRevocations;
 
   const users = createUsersRepository(db.prisma);
   const hasher =
@@ -147,10 +150,10 @@ export function createApp(deps: AppDeps): express.Express {
     name: 'auth',
     config,
     logger,
-    readinessChecks: {
-      database: () => db.ping(),
-      ...(deps.revocations ? { redis: () => revocations.ping() } : {}),
-    },
+    // Without its database auth can do nothing: unready. Without Redis, sign-in, refresh and logout all
+    // work (logouts wait in the outbox): degraded, still 200, so instances stay in rotation.
+    readinessChecks: { database: () => db.ping() },
+    ...(deps.revocations ? { optionalChecks: { redis: () => revocations.ping() } } : {}),
     openapi: () => api.document(),
     routes: (app) => {
       app.use(jwksRoutes(api, keys));

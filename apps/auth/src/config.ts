@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { z } from 'zod';
-import { authEnvSchema } from '@mini/auth';
+import { authEnvSchema, revocationEnvSchema } from '@mini/auth';
 import { baseConfigSchema, booleanFromEnv, loadConfigOrExit, portSchema } from '@mini/config';
 
 const seconds = (defaultValue: number, min = 1) =>
@@ -15,6 +15,14 @@ const count = (defaultValue: number) =>
     .number({ error: 'expected a whole number' })
     .int({ error: 'expected a whole number' })
     .min(1, { error: 'expected at least 1' })
+    .default(defaultValue);
+
+const milliseconds = (defaultValue: number) =>
+  z.coerce
+    .number({ error: 'expected a whole number of milliseconds' })
+    .int({ error: 'expected a whole number of milliseconds' })
+    .min(10, { error: 'expected at least 10 ms' })
+    .max(600_000, { error: 'expected at most 600000 ms' })
     .default(defaultValue);
 
 const optionalString = z
@@ -106,6 +114,14 @@ export const configSchema = baseConfigSchema
         })
         .optional(),
     ),
+    // The longest a Redis connection attempt, write or ping may take (the verifying services read it too).
+    REDIS_TIMEOUT_MS: revocationEnvSchema.shape.REDIS_TIMEOUT_MS,
+    // Ended sessions are queued in the database (the revocation outbox) and published to Redis by a loop:
+    // at once when a session ends, every REVOCATION_OUTBOX_POLL_MS for rows another process left, and
+    // while Redis fails, with back-off from 100 ms up to REVOCATION_RETRY_MAX_MS (and at once when it
+    // reconnects).
+    REVOCATION_OUTBOX_POLL_MS: milliseconds(2000),
+    REVOCATION_RETRY_MAX_MS: milliseconds(1000),
 
     // Mail: SMTP when SMTP_URL is set. Otherwise, with DEV_OUTBOX=true (pnpm dev sets it; refused in
     // production), the dev outbox: bodies logged and listed, unauthenticated, at GET /dev/outbox. Without

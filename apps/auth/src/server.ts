@@ -7,7 +7,7 @@ import { connectDatabase } from './db.ts';
 import { createApp } from './app.ts';
 import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
 import type { KeyStore } from './keys/key-store.ts';
-import { createRedisRevocationPublisher } from './revocation/revocation-publisher.ts';
+import { revocationRelayFromConfig } from './revocation/revocation-relay.ts';
 import { startSessionPurge } from './sessions/session-purge.ts';
 
 const config = loadConfig();
@@ -23,18 +23,13 @@ try {
   process.exit(1);
 }
 const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
-const revocations = config.REDIS_URL
-  ? createRedisRevocationPublisher({
-      redisUrl: config.REDIS_URL,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      logger,
-    })
-  : undefined;
-if (!revocations) {
+const relay = revocationRelayFromConfig(config, db.prisma, logger);
+if (!relay) {
   logger.warn('REDIS_URL is not set: other services learn about logouts only when access tokens expire');
 }
-const app = createApp({ config, db, logger, keys, ...(revocations ? { revocations } : {}) });
-const purge = startSessionPurge(db, logger);
+const app = createApp({ config, db, logger, keys, ...(relay ? { revocations: relay } : {}) });
+relay?.start();
+const purge = startSessionPurge(db, logger, { accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS });
 
 logger.info({ config: redactConfig(config) }, 'starting');
 await startServer(app, {
@@ -46,7 +41,7 @@ await startServer(app, {
   limits: config,
   onShutdown: async () => {
     purge.stop();
-    await revocations?.close();
+    await relay?.stop();
     await db.close();
   },
 });

@@ -3,7 +3,7 @@ import request from 'supertest';
 import { randomUUID } from 'node:crypto';
 import { uniqueSuffix } from '@mini/testing';
 import { createAdminAccount } from '../src/cli/create-admin-account.ts';
-import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
+import type { Revocations } from '../src/revocation/revocation-relay.ts';
 import {
   TEST_HASHING,
   buildTestApp,
@@ -72,15 +72,11 @@ describe('create-admin', () => {
     expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).body.role).toBe('user');
   });
 
-  it('with --promote, a verified account becomes admin, keeps its password, and its sessions end (published)', async () => {
+  it('with --promote, a verified account becomes admin, keeps its password, and its sessions end (queued for the other services)', async () => {
     const user = await registerAndLogin(ctx);
     await ctx.db.prisma.user.update({ where: { id: user.id }, data: { emailVerifiedAt: new Date() } });
-    const published: string[] = [];
-    const revocations: RevocationPublisher = {
-      publish: async (ids) => void published.push(...ids),
-      ping: async () => {},
-      close: async () => {},
-    };
+    let nudges = 0;
+    const revocations: Revocations = { nudge: () => void nudges++, ping: async () => {} };
     const result = await createAdminAccount(
       ctx.db.prisma,
       {
@@ -93,7 +89,12 @@ describe('create-admin', () => {
       { logger: testLogger, revocations },
     );
     expect(result).toMatchObject({ outcome: 'promoted', user: { id: user.id, role: 'admin' } });
-    expect(published).toHaveLength(1);
+    const ended = await ctx.db.prisma.session.findMany({ where: { userId: user.id }, select: { id: true } });
+    const queued = await ctx.db.prisma.revocationOutbox.findMany({
+      where: { sessionId: { in: ended.map((s) => s.id) } },
+    });
+    expect(queued).toHaveLength(1);
+    expect(nudges).toBe(1);
     expect((await request(ctx.app).get('/users/me').set(as(user.accessToken))).status).toBe(401);
     const again = await login(ctx, user);
     expect((await request(ctx.app).get('/admin/users').set(as(again.accessToken))).status).toBe(200);

@@ -2,14 +2,21 @@ import { expect, inject } from 'vitest';
 import request from 'supertest';
 import { poolTimeoutsFromConfig } from '@mini/db';
 import { createLogger, type Logger } from '@mini/logger';
-import { uniqueSuffix } from '@mini/testing';
+import { setupServiceTestDatabase, uniqueSuffix, type ServiceTestDatabase } from '@mini/testing';
 import { configSchema, type Config } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 import { generatePrivateKeyPem, loadKeyStore, type KeyStore } from '../src/keys/key-store.ts';
 import { DevOutbox } from '../src/mail/mailer.ts';
 import type { PasswordHasher } from '../src/passwords/password-hasher.ts';
+import { createRevocationOutboxRepository } from '../src/revocation/revocation-outbox.repository.ts';
 import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
+import {
+  createRevocationRelay,
+  type RevocationRelay,
+  type RevocationRelayOptions,
+  type Revocations,
+} from '../src/revocation/revocation-relay.ts';
 
 export const testLogger = createLogger({ name: 'auth-test', level: 'silent', pretty: false });
 
@@ -39,7 +46,17 @@ export interface BuildOptions {
   keys?: KeyStore;
   /** The app's logger (default: silent). The dev outbox always logs to the silent one. */
   logger?: Logger;
-  revocations?: RevocationPublisher;
+  /** What the app nudges when sessions end (a counter, say); ignored when `relay` is given. */
+  revocations?: Revocations;
+  /**
+   * Runs a real relay on the app's database with this publisher (the app's `revocations`), stopped by
+   * close(). Only on a database of the test file's own (ownTestDatabase): on the shared one it would
+   * publish, and delete, other files' queued rows.
+   */
+  relay?: { publisher: RevocationPublisher } & Partial<
+    Pick<RevocationRelayOptions, 'pollIntervalMs' | 'retryMaxMs' | 'batchSize'>
+  >;
+  /** The app's password hasher (default: the config's); login-timing counts bcrypt's calls through it. */
   hasher?: PasswordHasher;
 }
 
@@ -50,16 +67,50 @@ export function buildTestApp(overrides: Record<string, string> = {}, options: Bu
   const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
   const outbox = new DevOutbox(testLogger);
   const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
+  const relay: RevocationRelay | undefined = options.relay
+    ? createRevocationRelay({
+        outbox: createRevocationOutboxRepository(db.prisma),
+        logger,
+        accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+        pollIntervalMs: 1000,
+        retryMaxMs: 200,
+        ...options.relay,
+      })
+    : undefined;
+  const revocations = relay ?? options.revocations;
   const app = createApp({
     config,
     db,
     logger,
     keys,
     mailer: outbox,
-    ...(options.revocations ? { revocations: options.revocations } : {}),
     ...(options.hasher ? { hasher: options.hasher } : {}),
+    ...(revocations ? { revocations } : {}),
   });
-  return { app, db, config, outbox, keys, close: () => db.close() };
+  relay?.start();
+  return {
+    app,
+    db,
+    config,
+    outbox,
+    keys,
+    relay,
+    close: async () => {
+      await relay?.stop();
+      await db.close();
+    },
+  };
+}
+
+/**
+ * A migrated auth database for one test file, dropped by teardown(): for the files that run a revocation
+ * relay, which drains the whole outbox table.
+ */
+export function ownTestDatabase(): Promise<ServiceTestDatabase> {
+  return setupServiceTestDatabase({
+    service: 'auth',
+    migrationsDir: new URL('../prisma/migrations', import.meta.url).pathname,
+  });
 }
 
 export type TestContext = ReturnType<typeof buildTestApp>;

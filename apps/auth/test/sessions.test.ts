@@ -215,25 +215,66 @@ describe('GET /auth/sessions and DELETE /auth/sessions/:id', () => {
   });
 });
 
+describe('ended sessions are queued for the other services (the revocation outbox)', () => {
+  const sidOf = (accessToken: string) =>
+    JSON.parse(Buffer.from(accessToken.split('.')[1] ?? '', 'base64url').toString()).sid as string;
+  const queued = async (...tokens: string[]) =>
+    (
+      await ctx.db.prisma.revocationOutbox.findMany({
+        where: { sessionId: { in: tokens.map(sidOf) } },
+        select: { sessionId: true },
+      })
+    ).map((row) => row.sessionId);
+  const auth = (token: string) => ({ Authorization: `Bearer ${token}` });
+
+  it('logout, logout-all, deleting a session, a password change and a replayed refresh token each queue exactly the sessions they end', async () => {
+    const user = await registerAndLogin(ctx);
+    expect(await queued(user.accessToken)).toEqual([]);
+    await request(ctx.app).post('/auth/logout').send({ refreshToken: user.refreshToken }).expect(204);
+    expect(await queued(user.accessToken)).toEqual([sidOf(user.accessToken)]);
+
+    const a = await login(ctx, user, 'a');
+    const b = await login(ctx, user, 'b');
+    await request(ctx.app)
+      .delete(`/auth/sessions/${sidOf(b.accessToken)}`)
+      .set(auth(a.accessToken))
+      .expect(204);
+    expect(await queued(a.accessToken, b.accessToken)).toEqual([sidOf(b.accessToken)]);
+
+    const c = await login(ctx, user, 'c');
+    const newPassword = `${user.password} changed`;
+    await request(ctx.app)
+      .post('/users/me/password')
+      .set(auth(a.accessToken))
+      .send({ currentPassword: user.password, newPassword })
+      .expect(204);
+    // The caller's own session stays; the other one ends.
+    expect(await queued(a.accessToken, c.accessToken)).toEqual([sidOf(c.accessToken)]);
+
+    await request(ctx.app).post('/auth/logout-all').set(auth(a.accessToken)).expect(204);
+    expect(await queued(a.accessToken)).toEqual([sidOf(a.accessToken)]);
+
+    const d = await login(ctx, { email: user.email, password: newPassword }, 'd');
+    const rotated = await refresh(d.refreshToken);
+    expect(await queued(d.accessToken)).toEqual([]);
+    expect((await refresh(d.refreshToken)).status).toBe(401);
+    expect(await queued(rotated.body.accessToken)).toEqual([sidOf(d.accessToken)]);
+  });
+});
+
 describe('session cap per user', () => {
-  const published: string[] = [];
+  let nudges = 0;
   const capped = buildTestApp(
     { MAX_SESSIONS_PER_USER: '3' },
-    {
-      revocations: {
-        publish: async (ids) => void published.push(...ids),
-        ping: async () => {},
-        close: async () => {},
-      },
-    },
+    { revocations: { nudge: () => void nudges++, ping: async () => {} } },
   );
   afterAll(() => capped.close());
 
-  it('when a 4th sign-in passes MAX_SESSIONS_PER_USER=3, the least recently used session ends and is published', async () => {
+  it('when a 4th sign-in passes MAX_SESSIONS_PER_USER=3, the least recently used session ends and is queued for the other services', async () => {
     const user = await registerAndLogin(capped, {}, { userAgent: 'device-1' });
     await login(capped, user, 'device-2');
     await login(capped, user, 'device-3');
-    expect(published).toEqual([]);
+    expect(nudges).toBe(0);
     const fourth = await login(capped, user, 'device-4');
 
     const sessions = await request(capped.app)
@@ -255,7 +296,9 @@ describe('session cap per user', () => {
       where: { userId: user.id, revokeReason: 'session-limit' },
     });
     expect(ended.map((s) => s.userAgent)).toEqual(['device-1']);
-    expect(published).toEqual([ended[0]?.id]);
+    const queued = await capped.db.prisma.revocationOutbox.findMany({ where: { sessionId: ended[0]?.id } });
+    expect(queued).toHaveLength(1);
+    expect(nudges).toBe(1);
   });
 
   it('a refreshed (recently used) session is kept over a newer idle one', async () => {

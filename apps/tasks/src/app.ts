@@ -3,7 +3,7 @@ import {
   createTokenVerifier,
   requireAuth,
   verifierOptionsFromConfig,
-  type RequireAuthOptions,
+  type RedisRevocationCheck,
 } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
@@ -28,11 +28,11 @@ export interface AppDeps {
   /** The auth service's user look-up; built from AUTH_URL unless a test passes its own. */
   directory?: UserDirectory;
   /** Refuses tokens of ended sessions (server.ts passes the Redis revocation list when REDIS_URL is set). */
-  isRevoked?: RequireAuthOptions['isRevoked'];
+  revocationList?: Pick<RedisRevocationCheck, 'isRevoked' | 'ping'>;
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
-export function createApp({ config, db, logger, directory, isRevoked }: AppDeps): express.Express {
+export function createApp({ config, db, logger, directory, revocationList }: AppDeps): express.Express {
   const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Tasks service',
@@ -40,7 +40,10 @@ export function createApp({ config, db, logger, directory, isRevoked }: AppDeps)
     description:
       'Projects, members with roles, labels and tasks: filters, keyset pagination, ETags, idempotent creates, ' +
       'bulk changes and a history of every change.',
-    authenticate: requireAuth(verifier, { isRevoked }),
+    authenticate: requireAuth(
+      verifier,
+      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
+    ),
   });
 
   const store = createStore(db);
@@ -56,7 +59,10 @@ export function createApp({ config, db, logger, directory, isRevoked }: AppDeps)
     name: 'tasks',
     config,
     logger,
+    // Without its database tasks can do nothing: unready. Without Redis it still serves, accepting the
+    // tokens of ended sessions until they expire: degraded (200), so instances stay in rotation.
     readinessChecks: { database: () => db.ping() },
+    ...(revocationList ? { optionalChecks: { redis: () => revocationList.ping() } } : {}),
     openapi: () => api.document(),
     routes: (app) => {
       const router = express.Router();

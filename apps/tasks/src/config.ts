@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { authEnvSchema, requireAuthKeySource } from '@mini/auth';
+import { authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
 import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
 
 export const configSchema = baseConfigSchema
@@ -23,13 +23,9 @@ export const configSchema = baseConfigSchema
       .default(24),
     DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     // The sessions the auth service has ended (logout, password change ...), so that their access tokens
-    // stop working here at once; without it they work until they expire.
-    REDIS_URL: z
-      .string()
-      .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
-        error: 'expected a redis:// or rediss:// URL',
-      })
-      .optional(),
+    // stop working here at once; without REDIS_URL they work until they expire. Plus the timings of the
+    // check: REDIS_TIMEOUT_MS, REVOCATION_CACHE_MS, REVOCATION_BREAKER_MS (see @mini/auth).
+    ...revocationEnvSchema.shape,
   })
   .superRefine(requireAuthKeySource);
 

@@ -15,7 +15,7 @@ const db = connectDatabase(config.DATABASE_URL, logger, {
   ...poolTimeoutsFromConfig(config),
 });
 const revocation = connectRevocationList(config, logger);
-const app = createApp({ config, db, logger, isRevoked: revocation?.isRevoked });
+const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
 
 // Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
 const store = createStore(db);

@@ -16,7 +16,11 @@ export { authEnvSchema, requireAuthKeySource, verifierOptionsFromConfig, type Au
 export {
   REVOKED_SESSION_KEY_PREFIX,
   createRedisRevocationCheck,
+  revocationCheckOptionsFromConfig,
+  revocationEnvSchema,
   revokedSessionKey,
   type RedisRevocationCheck,
   type RedisRevocationCheckOptions,
+  type RevocationEnv,
 } from './revocation.ts';
+export { boundedRedisOptions, type BoundedRedisOptions } from './redis-options.ts';

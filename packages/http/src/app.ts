@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import cors from 'cors';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { runWithContext, type Logger, type RequestContext } from '@mini/logger';
 import { docsRouter } from './docs.ts';
 import {
@@ -32,8 +32,17 @@ export interface ServiceAppOptions {
     HTTP_MAX_QUERY_PARAMS?: number;
   };
   logger: Logger;
-  /** Each check resolves when its dependency is reachable; `/readyz` runs them all. */
+  /**
+   * Each check resolves when its dependency is reachable; `/readyz` runs them all. These are the
+   * dependencies the service cannot serve without: one failing makes it unready (503).
+   */
   readinessChecks?: Record<string, () => Promise<void>>;
+  /**
+   * Dependencies the service keeps working without, in a reduced way (a cache, a revocation list): one
+   * failing is reported as `degraded` (body, log, `readiness_check_up` metric) but `/readyz` stays 200, so
+   * an orchestrator keeps the instance in rotation; taking every instance out would be a full outage.
+   */
+  optionalChecks?: Record<string, () => Promise<void>>;
   /** Milliseconds a readiness check may take before it counts as failed. Default 2000. */
   readinessTimeoutMs?: number;
   /** Builds the OpenAPI document served at /openapi.json (called once, on first request). */
@@ -279,8 +288,25 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });
   });
 
-  const readinessChecks = Object.entries(options.readinessChecks ?? {});
+  const readinessChecks = [
+    ...Object.entries(options.readinessChecks ?? {}).map(([name, check]) => ({
+      name,
+      check,
+      required: true,
+    })),
+    ...Object.entries(options.optionalChecks ?? {}).map(([name, check]) => ({
+      name,
+      check,
+      required: false,
+    })),
+  ];
   const readinessTimeoutMs = options.readinessTimeoutMs ?? 2000;
+  const checkUp = new Gauge({
+    name: 'readiness_check_up',
+    help: 'Result of each readiness check at the last GET /readyz: 1 ok, 0 failed (required="false": degraded).',
+    labelNames: ['check', 'required'],
+    registers: [registry],
+  });
   app.get('/readyz', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     if (app.locals[SHUTTING_DOWN] === true) {
@@ -288,21 +314,29 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       sendProblem(res, new ServiceUnavailableError('Shutting down.', { code: 'shutting-down' }));
       return;
     }
-    const results = await Promise.allSettled(
-      readinessChecks.map(([, check]) => withTimeout(check, readinessTimeoutMs)),
+    const results = await Promise.all(
+      readinessChecks.map(({ name, check, required }) =>
+        withTimeout(check, readinessTimeoutMs).then(
+          () => ({ name, required, error: undefined }),
+          (error: unknown) => ({ name, required, error: error ?? new Error('failed') }),
+        ),
+      ),
     );
-    const checks: Record<string, 'ok' | 'failed'> = {};
+    const checks: Record<string, 'ok' | 'failed' | 'degraded'> = {};
     const failing: string[] = [];
-    results.forEach((result, index) => {
-      const name = readinessChecks[index]?.[0] ?? String(index);
-      checks[name] = result.status === 'fulfilled' ? 'ok' : 'failed';
-      if (result.status === 'rejected') {
-        failing.push(name);
-        // Probed every few seconds while a dependency is down: the reason, not a stack each time.
-        const reason = result.reason instanceof Error ? result.reason.message : String(result.reason);
-        logger.warn({ check: name, reason }, 'readiness check failed');
-      }
-    });
+    const degraded: string[] = [];
+    for (const { name, required, error } of results) {
+      checkUp.set({ check: name, required: String(required) }, error === undefined ? 1 : 0);
+      checks[name] = error === undefined ? 'ok' : required ? 'failed' : 'degraded';
+      if (error === undefined) continue;
+      (required ? failing : degraded).push(name);
+      // Probed every few seconds while a dependency is down: the reason, not a stack each time.
+      const reason = error instanceof Error ? error.message : String(error);
+      logger.warn(
+        { check: name, required, reason },
+        required ? 'readiness check failed' : 'optional dependency unavailable: degraded',
+      );
+    }
     if (failing.length > 0) {
       // The reason goes to the log only: error text can name hosts, users or SQL.
       sendProblem(
@@ -314,7 +348,7 @@ export function createServiceApp(options: ServiceAppOptions): Express {
       );
       return;
     }
-    res.json({ status: 'ready', checks });
+    res.json({ status: degraded.length > 0 ? 'degraded' : 'ready', checks });
   });
 
   app.get('/metrics', async (_req, res) => {

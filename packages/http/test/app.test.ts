@@ -496,6 +496,47 @@ describe('kit endpoints', () => {
     expect(JSON.stringify(logs)).not.toContain('"stack"');
   });
 
+  it('when an optional check fails, GET /readyz stays 200 with status degraded, and the log and metric say which', async () => {
+    const { app, logs } = buildApp(undefined, {
+      readinessChecks: { database: async () => {} },
+      optionalChecks: {
+        redis: async () => {
+          throw new Error('connect ECONNREFUSED 10.0.0.7:6379');
+        },
+      },
+    });
+    const res = await request(app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'degraded', checks: { database: 'ok', redis: 'degraded' } });
+    expect(res.text).not.toContain('ECONNREFUSED');
+    expect(logs.some((line) => line.check === 'redis' && line.level === 40 && line.required === false)).toBe(
+      true,
+    );
+    const metrics = (await request(app).get('/metrics')).text;
+    expect(metrics).toMatch(/readiness_check_up\{[^}]*check="redis",required="false"[^}]*\} 0/);
+    expect(metrics).toMatch(/readiness_check_up\{[^}]*check="database",required="true"[^}]*\} 1/);
+  });
+
+  it('when a required check fails, GET /readyz is 503 whatever the optional ones say; when both pass, 200 ready', async () => {
+    let databaseUp = false;
+    const { app } = buildApp(undefined, {
+      readinessChecks: {
+        database: async () => {
+          if (!databaseUp) throw new Error('down');
+        },
+      },
+      optionalChecks: { redis: async () => {} },
+    });
+    const down = await request(app).get('/readyz');
+    expect(down.status).toBe(503);
+    expect(down.body).toMatchObject({ code: 'not-ready', checks: { database: 'failed', redis: 'ok' } });
+    expect(down.body.detail).not.toContain('redis');
+    databaseUp = true;
+    const up = await request(app).get('/readyz');
+    expect(up.status).toBe(200);
+    expect(up.body).toEqual({ status: 'ready', checks: { database: 'ok', redis: 'ok' } });
+  });
+
   it('when a check hangs, GET /readyz gives up after the timeout and returns 503', async () => {
     const { app } = buildApp(undefined, {
       readinessTimeoutMs: 50,

@@ -24,6 +24,8 @@ export interface TcpProxy {
   resetAll(): void;
   /** Connections currently open through the proxy. */
   readonly openConnections: number;
+  /** What clients sent while nothing answered, in order (to check that a circuit breaker stops asking). */
+  swallowed(): Buffer;
   close(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ interface Link {
 export async function startTcpProxy(target: { host: string; port: number }): Promise<TcpProxy> {
   let mode: TcpProxyMode = 'forward';
   const links = new Set<Link>();
+  const swallowedChunks: Buffer[] = [];
 
   const server = net.createServer((client) => {
     const link: Link = { client, upstream: null, silent: mode === 'blackhole' };
@@ -49,14 +52,18 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       links.delete(link);
       link.upstream?.destroy();
     });
-    if (link.silent) return;
+    if (link.silent) {
+      client.on('data', (chunk: Buffer) => void swallowedChunks.push(chunk));
+      return;
+    }
     const upstream = net.connect(target);
     link.upstream = upstream;
     upstream.on('error', () => client.destroy());
     upstream.on('close', () => client.destroy());
     // Written by hand rather than piped, so that a silenced link can drop bytes while its sockets stay open.
-    client.on('data', (chunk) => {
-      if (!link.silent) upstream.write(chunk);
+    client.on('data', (chunk: Buffer) => {
+      if (link.silent) swallowedChunks.push(chunk);
+      else upstream.write(chunk);
     });
     upstream.on('data', (chunk) => {
       if (!link.silent) client.write(chunk);
@@ -112,6 +119,7 @@ export async function startTcpProxy(target: { host: string; port: number }): Pro
       for (const link of links) link.silent = true;
     },
     resetAll,
+    swallowed: () => Buffer.concat(swallowedChunks),
     async close() {
       const closed = mode === 'refuse' ? Promise.resolve() : stopListening();
       resetAll();

@@ -2,7 +2,7 @@ import type { Logger } from '@mini/logger';
 import { createAdminService } from '../admin/admin.service.ts';
 import type { PrismaClient } from '../generated/prisma/client.ts';
 import { createPasswordHasher, type PasswordHashing } from '../passwords/password-hasher.ts';
-import { noRevocationPublisher, type RevocationPublisher } from '../revocation/revocation-publisher.ts';
+import { noRevocations, type Revocations } from '../revocation/revocation-relay.ts';
 import { createSessionsRepository } from '../sessions/sessions.repository.ts';
 import { createSessionEnder } from '../sessions/sessions.service.ts';
 import { createAccountCreator } from '../users/account-creation.ts';
@@ -34,15 +34,14 @@ export type CreateAdminResult =
 export async function createAdminAccount(
   prisma: PrismaClient,
   input: CreateAdminInput,
-  deps: { logger: Logger; revocations?: RevocationPublisher },
+  deps: { logger: Logger; revocations?: Revocations },
 ): Promise<CreateAdminResult> {
   const email = emailSchema.parse(input.email);
   const username = usernameSchema.parse(input.username);
   const users = createUsersRepository(prisma);
   const sessions = createSessionEnder({
     sessions: createSessionsRepository(prisma),
-    revocations: deps.revocations ?? noRevocationPublisher,
-    logger: deps.logger,
+    revocations: deps.revocations ?? noRevocations,
   });
   const admin = createAdminService({ users, sessions, logger: deps.logger });
 

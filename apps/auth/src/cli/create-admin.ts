@@ -6,12 +6,12 @@
 // The password comes from ADMIN_PASSWORD, from standard input when piped, or from a prompt that does
 // not echo. It is never printed, and never taken as a flag: flags end up in shell history and `ps`.
 import { parseArgs } from 'node:util';
-import { DEFAULT_EMBEDDED_PORT } from '@mini/db';
+import { DEFAULT_EMBEDDED_PORT, poolTimeoutsFromConfig } from '@mini/db';
 import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
-import { createRedisRevocationPublisher } from '../revocation/revocation-publisher.ts';
 import { peppersFromConfig } from '../passwords/pepper.ts';
+import { revocationRelayFromConfig } from '../revocation/revocation-relay.ts';
 import { createAdminAccount } from './create-admin-account.ts';
 
 async function readPassword(): Promise<string> {
@@ -85,15 +85,10 @@ if (!process.env.DATABASE_URL && process.env.NODE_ENV === 'development') {
 }
 const config = loadConfig();
 const logger = createLogger({ name: 'auth-cli', level: 'warn' });
-const db = connectDatabase(config.DATABASE_URL, logger);
-// With Redis, the other services hear at once about the sessions a promotion ends.
-const revocations = config.REDIS_URL
-  ? createRedisRevocationPublisher({
-      redisUrl: config.REDIS_URL,
-      ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-      logger,
-    })
-  : undefined;
+const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
+// A promotion ends the account's sessions, queued in the revocation outbox like any other. With Redis, this
+// command publishes them itself before it exits; if it cannot, a running auth service will.
+const relay = revocationRelayFromConfig(config, db.prisma, logger);
 try {
   const result = await createAdminAccount(
     db.prisma,
@@ -104,8 +99,13 @@ try {
       hashing: { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
       promote: values.promote,
     },
-    { logger, ...(revocations ? { revocations } : {}) },
+    { logger },
   );
+  if (result.outcome === 'promoted' && relay && !(await relay.flush())) {
+    console.warn(
+      'Redis did not answer: the ended sessions stay queued until a running auth service publishes them.',
+    );
+  }
   const who = `${result.user.username} <${result.user.email}>`;
   console.log(
     result.outcome === 'created'
@@ -118,6 +118,6 @@ try {
   console.error(`create-admin: ${err instanceof Error ? err.message : String(err)}`);
   process.exitCode = 1;
 } finally {
-  await revocations?.close();
+  await relay?.stop();
   await db.close();
 }

@@ -1,4 +1,5 @@
 import type { PrismaClient } from '../generated/prisma/client.ts';
+import { enqueueRevocations } from '../revocation/revocation-outbox.repository.ts';
 
 export interface SessionRecord {
   id: string;
@@ -120,13 +121,19 @@ export function createSessionsRepository(prisma: PrismaClient) {
       });
     },
 
+    // Every way of ending sessions below also queues them for the other services (the revocation outbox),
+    // in the same transaction: a session is never ended without its revocation being queued.
+
     /** Ends one session; false when it was not active (already ended, or never existed). */
     async revoke(id: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
-      const result = await prisma.session.updateMany({
-        where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
-        data: { revokedAt: new Date(), revokeReason: reason },
+      return prisma.$transaction(async (tx) => {
+        const result = await tx.session.updateMany({
+          where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
+          data: { revokedAt: new Date(), revokeReason: reason },
+        });
+        if (result.count > 0) await enqueueRevocations(tx, [id]);
+        return result.count > 0;
       });
-      return result.count > 0;
     },
 
     /** Ends every active session of a user (but `exceptId`); returns the ids it ended. */
@@ -144,25 +151,32 @@ export function createSessionsRepository(prisma: PrismaClient) {
             where: { id: { in: ids }, revokedAt: null },
             data: { revokedAt: new Date(), revokeReason: reason },
           });
+          await enqueueRevocations(tx, ids);
         }
         return ids;
       });
     },
 
     /**
-     * Ends the user's active sessions beyond the `keep` most recently used, in one statement; returns the
+     * Ends the user's active sessions beyond the `keep` most recently used (and queues them); returns the
      * ids it ended. Called after each sign-in, so sessions cannot pile up on one account.
      */
     async revokeBeyondLimit(userId: string, keep: number): Promise<string[]> {
+      // Every sign-in runs this: one statement (a data-modifying CTE is atomic) instead of a transaction.
       const rows = await prisma.$queryRaw<{ id: string }[]>`
-        UPDATE sessions SET revoked_at = now(), revoke_reason = 'session-limit'
-        WHERE revoked_at IS NULL AND id IN (
-          SELECT id FROM sessions
-          WHERE user_id = ${userId}::uuid AND revoked_at IS NULL AND expires_at > now()
-          ORDER BY last_used_at DESC, created_at DESC, id DESC
-          OFFSET ${keep}
+        WITH ended AS (
+          UPDATE sessions SET revoked_at = now(), revoke_reason = 'session-limit'
+          WHERE revoked_at IS NULL AND id IN (
+            SELECT id FROM sessions
+            WHERE user_id = ${userId}::uuid AND revoked_at IS NULL AND expires_at > now()
+            ORDER BY last_used_at DESC, created_at DESC, id DESC
+            OFFSET ${keep}
+          )
+          RETURNING id
+        ), queued AS (
+          INSERT INTO revocation_outbox (session_id) SELECT id FROM ended ON CONFLICT DO NOTHING
         )
-        RETURNING id`;
+        SELECT id FROM ended`;
       return rows.map((row) => row.id);
     },
 

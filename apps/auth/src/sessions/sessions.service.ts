@@ -1,6 +1,6 @@
 import { UnauthorizedError, NotFoundError } from '@mini/http';
 import type { Logger } from '@mini/logger';
-import type { RevocationPublisher } from '../revocation/revocation-publisher.ts';
+import type { Revocations } from '../revocation/revocation-relay.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { AccessTokenIssuer } from '../tokens/access-tokens.ts';
 import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
@@ -22,7 +22,8 @@ export interface SessionsServiceDeps {
   sessions: SessionsRepository;
   users: UsersRepository;
   issuer: AccessTokenIssuer;
-  revocations: RevocationPublisher;
+  /** Ending a session queues it for the other services (in its transaction); this publishes the queue. */
+  revocations: Revocations;
   logger: Logger;
   refreshTokenTtlSeconds: number;
   sessionMaxAgeSeconds: number;
@@ -42,34 +43,24 @@ const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + se
 /**
  * Ending sessions, and telling the other services: all the command-line tools need (they sign no tokens).
  * The sessions service below is built on it.
+ *
+ * The repository queues every ended session in the revocation outbox, in the transaction that ends it; the
+ * relay publishes the queue to Redis. So ending a session never waits for Redis, and a Redis outage delays
+ * the other services' hearing of it instead of losing it.
  */
-export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 'revocations' | 'logger'>) {
-  const { sessions, revocations, logger } = deps;
-
-  /** Tells the other services; the row in our database is already the truth, so a Redis failure is logged, not thrown. */
-  async function publish(sessionIds: string[]): Promise<void> {
-    try {
-      await revocations.publish(sessionIds);
-    } catch (err) {
-      logger.error(
-        { err, sessionIds },
-        'could not publish session revocations; other services accept those tokens until they expire',
-      );
-    }
-  }
+export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 'revocations'>) {
+  const { sessions, revocations } = deps;
 
   return {
-    publish,
-
     async endOne(sessionId: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
       const ended = await sessions.revoke(sessionId, reason, ownerId);
-      if (ended) await publish([sessionId]);
+      if (ended) revocations.nudge();
       return ended;
     },
 
     async endAllOfUser(userId: string, reason: RevokeReason, exceptSessionId?: string): Promise<string[]> {
       const ended = await sessions.revokeAllOfUser(userId, reason, exceptSessionId);
-      await publish(ended);
+      if (ended.length > 0) revocations.nudge();
       return ended;
     },
   };
@@ -78,8 +69,8 @@ export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 
 export type SessionEnder = ReturnType<typeof createSessionEnder>;
 
 export function createSessionsService(deps: SessionsServiceDeps) {
-  const { sessions, users, issuer, logger } = deps;
-  const { endOne, endAllOfUser, publish } = createSessionEnder(deps);
+  const { sessions, users, issuer, revocations, logger } = deps;
+  const { endOne, endAllOfUser } = createSessionEnder(deps);
 
   return {
     endAllOfUser,
@@ -99,7 +90,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       });
       // The cap: sessions left behind by devices that never log out would otherwise pile up forever.
       const ended = await sessions.revokeBeyondLimit(user.id, deps.maxSessionsPerUser);
-      if (ended.length > 0) await publish(ended);
+      if (ended.length > 0) revocations.nudge();
       const access = issuer.issue(user, session.id);
       return { ...access, refreshToken, tokenType: 'Bearer' };
     },
