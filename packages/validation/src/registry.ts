@@ -286,10 +286,13 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
             : { description: spec.description, ...responseHeaders(spec.headers) };
         }
       }
-      if (d.body) {
-        responses['400'] ??= problemResponse('The body is not valid JSON.');
-        responses['415'] ??= problemResponse('The body is not application/json.');
-      }
+      // A path parameter is percent-decoded before the route runs; a malformed one is a 400 malformed-path.
+      const badRequest = [
+        ...(d.body ? ['The body is not valid JSON (`malformed-json`).'] : []),
+        ...(/:\w/.test(d.path) ? ['A path parameter is not valid percent-encoding (`malformed-path`).'] : []),
+      ];
+      if (badRequest.length > 0) responses['400'] ??= problemResponse(badRequest.join(' Or: '));
+      if (d.body) responses['415'] ??= problemResponse('The body is not application/json.');
       if (d.params || d.query || d.headers || d.body) {
         responses['422'] ??= problemResponse(
           'Validation failed; `errors` lists each bad field.',

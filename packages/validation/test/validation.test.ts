@@ -367,6 +367,14 @@ describe('OpenAPI document', () => {
     expect(patch.responses['422']).toBeDefined();
   });
 
+  it('documents a 400 for malformed JSON on body routes and for malformed-path on routes with path parameters', () => {
+    const doc = servedDocument();
+    expect(doc.paths['/tasks'].post.responses['400'].description).toMatch(/malformed-json/);
+    expect(doc.paths['/tasks/{id}'].get.responses['400'].description).toMatch(/malformed-path/);
+    expect(doc.paths['/tasks/{id}'].patch.responses['400'].description).toMatch(/malformed-json.*malformed-path/);
+    expect(doc.paths['/tasks'].get.responses['400']).toBeUndefined();
+  });
+
   it('adds problem+json 422 with the errors map, and error responses reference ProblemDetails', () => {
     const doc = servedDocument();
     expect(doc.paths['/tasks'].post.responses['422'].content['application/problem+json'].schema).toEqual({
