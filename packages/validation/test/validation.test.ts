@@ -371,7 +371,9 @@ describe('OpenAPI document', () => {
     const doc = servedDocument();
     expect(doc.paths['/tasks'].post.responses['400'].description).toMatch(/malformed-json/);
     expect(doc.paths['/tasks/{id}'].get.responses['400'].description).toMatch(/malformed-path/);
-    expect(doc.paths['/tasks/{id}'].patch.responses['400'].description).toMatch(/malformed-json.*malformed-path/);
+    expect(doc.paths['/tasks/{id}'].patch.responses['400'].description).toMatch(
+      /malformed-json.*malformed-path/,
+    );
     expect(doc.paths['/tasks'].get.responses['400']).toBeUndefined();
   });
 
