@@ -10,3 +10,4 @@ export { serviceGlobalSetup } from './global-setup.ts';
 export { tokenFor, testAuth, uniqueSuffix, type TokenOptions, type TestRole } from './tokens.ts';
 export { api, authed, type TestApp } from './http.ts';
 export { redisAvailable, TEST_REDIS_URL } from './redis.ts';
+export { expectProblemCase, NUL_MESSAGE, problemCases, type ProblemCase } from './problem-cases.ts';
