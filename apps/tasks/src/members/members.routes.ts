@@ -21,6 +21,7 @@ const toMemberDto = (member: MemberRecord) => ({ ...member, addedAt: member.adde
 const notFound = { description: 'No such project or member, or you are not a member of the project.' };
 const forbidden = { description: 'You are not an owner of the project.' };
 const tags = ['Members'];
+const location = { Location: { description: 'The new member: `/projects/{projectId}/members/{userId}`.' } };
 
 export function registerMemberRoutes(router: Router, api: ApiRegistry, members: MembersService): void {
   api.route(router, {
@@ -53,7 +54,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
     params: projectParams,
     body: addMemberBody,
     responses: {
-      201: { description: 'The new member.', schema: memberSchema },
+      201: { description: 'The new member.', schema: memberSchema, headers: location },
       403: forbidden,
       404: notFound,
       409: { description: 'The user already is a member.' },
@@ -71,6 +72,18 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       res.location(`/projects/${params.projectId}/members/${member.userId}`);
       return toMemberDto(member);
     },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/projects/:projectId/members/:userId',
+    summary: 'Get one member of a project (e.g. your own role: your user id)',
+    tags,
+    auth: true,
+    params: memberParams,
+    responses: { 200: { description: 'The member.', schema: memberSchema }, 404: notFound },
+    handler: async ({ req, params }) =>
+      toMemberDto(await members.get(actorOf(req), params.projectId, params.userId)),
   });
 
   api.route(router, {

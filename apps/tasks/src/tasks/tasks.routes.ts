@@ -93,6 +93,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
         schema: taskSchema,
         headers: {
           ETag: etagHeader,
+          Location: { description: 'The new task: `/tasks/{taskId}`.' },
           'Idempotent-Replayed': {
             description: '`true` when this is the stored answer to an earlier request with the same key.',
           },
