@@ -10,6 +10,7 @@ import {
   UnauthorizedError,
   ValidationError,
   getMetricsRegistry,
+  onServiceAppCreated,
 } from '../src/index.ts';
 import { buildApp } from './helpers.ts';
 
@@ -487,5 +488,41 @@ describe('kit endpoints', () => {
     const bundle = await request(app).get('/docs/swagger-ui-bundle.js');
     expect(bundle.status).toBe(200);
     expect(bundle.headers['content-type']).toMatch(/javascript/);
+  });
+});
+
+describe('onServiceAppCreated', () => {
+  it('when a listener is registered, it gets each new app first (its middleware sees every request) with the served document', async () => {
+    const seen: string[] = [];
+    const documents: Array<(() => object) | undefined> = [];
+    const remove = onServiceAppCreated((app, { document }) => {
+      documents.push(document);
+      app.use((req, _res, next) => {
+        seen.push(req.path);
+        next();
+      });
+    });
+    const { app } = buildApp((a) => a.get('/items', (_req, res) => res.json([])), {
+      openapi: () => ({ openapi: '3.1.0', paths: { '/items': {} } }),
+    });
+    remove();
+    buildApp();
+
+    await request(app).get('/items').expect(200);
+    await request(app).get('/healthz').expect(200);
+    const served = await request(app).get('/openapi.json');
+    expect(seen).toEqual(['/items', '/healthz', '/openapi.json']);
+    expect(documents).toHaveLength(1);
+    expect(documents[0]?.()).toEqual(served.body);
+  });
+
+  it('when the app has no openapi option, the listener gets no document', () => {
+    let info: unknown;
+    const remove = onServiceAppCreated((_app, given) => {
+      info = given;
+    });
+    buildApp();
+    remove();
+    expect(info).toEqual({ name: 'test-service', document: undefined });
   });
 });
