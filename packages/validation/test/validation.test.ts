@@ -1,5 +1,5 @@
 import { Writable } from 'node:stream';
-import { createServiceApp, UnauthorizedError } from '@mini/http';
+import { ConflictError, createServiceApp, UnauthorizedError, ValidationError } from '@mini/http';
 import { createLogger } from '@mini/logger';
 import express, { type Request, type RequestHandler } from 'express';
 import request from 'supertest';
@@ -375,6 +375,45 @@ describe('OpenAPI document', () => {
       /malformed-json.*malformed-path/,
     );
     expect(doc.paths['/tasks'].get.responses['400']).toBeUndefined();
+  });
+
+  it('documents the listed problems of an error status as named examples of their exact bodies', () => {
+    const api = createApiRegistry({ title: 'x', version: '1' });
+    const taken = new ConflictError('The email is taken.', { code: 'email-taken' });
+    const weak = new ValidationError('Too short.', {
+      code: 'weak-password',
+      errors: { password: ['Too short'] },
+    });
+    api.route(express.Router(), {
+      method: 'post',
+      path: '/accounts',
+      summary: 'Create',
+      tags: ['x'],
+      responses: {
+        201: { description: 'Created' },
+        409: { description: 'Taken', problems: [taken, new ConflictError('x', { code: 'username-taken' })] },
+        422: { description: 'Refused', problems: [weak] },
+      },
+      handler: () => ({}),
+    });
+    const doc = JSON.parse(JSON.stringify(api.document()));
+    const conflict = doc.paths['/accounts'].post.responses['409'].content['application/problem+json'];
+    expect(conflict.schema).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
+    expect(Object.keys(conflict.examples)).toEqual(['email-taken', 'username-taken']);
+    expect(conflict.examples['email-taken']).toEqual({
+      summary: 'The email is taken.',
+      value: {
+        type: 'https://mini-backends.dev/problems/email-taken',
+        title: 'Conflict',
+        status: 409,
+        detail: 'The email is taken.',
+        code: 'email-taken',
+        requestId: expect.any(String),
+      },
+    });
+    const refused = doc.paths['/accounts'].post.responses['422'].content['application/problem+json'];
+    expect(refused.schema).toEqual({ $ref: '#/components/schemas/ValidationProblemDetails' });
+    expect(refused.examples['weak-password'].value.errors).toEqual({ password: ['Too short'] });
   });
 
   it('adds problem+json 422 with the errors map, and error responses reference ProblemDetails', () => {

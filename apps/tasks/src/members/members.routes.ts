@@ -3,7 +3,6 @@ import { REQUEST_ID_HEADER } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import { problemExample } from '../shared/problems.ts';
 import { unavailable } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 import {
@@ -58,11 +57,15 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       403: forbidden,
       404: notFound,
       409: { description: 'The user already is a member.' },
-      422: problemExample(
-        'Validation failed (`errors` per field), or no user has this username (`unknown-username`).',
-        unknownUsername(),
-      ),
-      503: problemExample('The auth service could not be reached (with Retry-After).', unavailable()),
+      422: {
+        description:
+          'Validation failed (`errors` per field), or no user has this username (`unknown-username`).',
+        problems: [unknownUsername()],
+      },
+      503: {
+        description: 'The auth service could not be reached (with Retry-After).',
+        problems: [unavailable()],
+      },
     },
     handler: async ({ req, res, params, body }) => {
       const member = await members.add(actorOf(req), params.projectId, body, {
@@ -98,7 +101,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       200: { description: 'The member with the new role.', schema: memberSchema },
       403: forbidden,
       404: notFound,
-      409: problemExample('The last owner cannot be demoted.', lastOwner()),
+      409: { description: 'The last owner cannot be demoted.', problems: [lastOwner()] },
     },
     handler: async ({ req, params, body }) =>
       toMemberDto(await members.changeRole(actorOf(req), params.projectId, params.userId, body.role)),
@@ -116,7 +119,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       204: { description: 'Removed.' },
       403: forbidden,
       404: notFound,
-      409: problemExample('The last owner cannot leave.', lastOwner()),
+      409: { description: 'The last owner cannot leave.', problems: [lastOwner()] },
     },
     handler: async ({ req, params }) => {
       await members.remove(actorOf(req), params.projectId, params.userId);
