@@ -200,13 +200,11 @@ function checkFor(document: object): ContractCheck {
 
 type Writer = (this: unknown, ...args: unknown[]) => unknown;
 
-function chunkText(chunk: unknown, encoding: unknown): string {
-  if (typeof chunk === 'string')
-    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8').toString(
-      'utf8',
-    );
-  if (chunk instanceof Uint8Array) return Buffer.from(chunk).toString('utf8');
-  return '';
+function chunkBytes(chunk: unknown, encoding: unknown): Buffer {
+  if (typeof chunk === 'string') {
+    return Buffer.from(chunk, typeof encoding === 'string' ? (encoding as BufferEncoding) : 'utf8');
+  }
+  return chunk instanceof Uint8Array ? Buffer.from(chunk) : Buffer.alloc(0);
 }
 
 /**
@@ -216,16 +214,17 @@ function chunkText(chunk: unknown, encoding: unknown): string {
  */
 export function watchContract(app: Express, document: () => object): void {
   app.use((req, res, next) => {
-    const chunks: string[] = [];
+    // Bytes, decoded once at the end: a character may be split across two writes.
+    const chunks: Buffer[] = [];
     const write = res.write as Writer;
     const end = res.end as Writer;
     res.write = function (this: unknown, chunk: unknown, ...rest: unknown[]) {
-      chunks.push(chunkText(chunk, rest[0]));
+      chunks.push(chunkBytes(chunk, rest[0]));
       return write.call(this, chunk, ...rest);
     } as typeof res.write;
     res.end = function (this: unknown, chunk?: unknown, ...rest: unknown[]) {
-      if (typeof chunk !== 'function') chunks.push(chunkText(chunk, rest[0]));
-      record(req, res, chunks.join(''), document);
+      if (typeof chunk !== 'function') chunks.push(chunkBytes(chunk, rest[0]));
+      record(req, res, Buffer.concat(chunks).toString('utf8'), document);
       return end.call(this, chunk, ...rest);
     } as typeof res.end;
     next();
