@@ -195,25 +195,18 @@ describe('operations', () => {
 
   it('/openapi.json shows examples of the errors clients must handle', async () => {
     const doc = (await request(ctx.app).get('/openapi.json')).body;
-    const example = (path: string, method: string, status: string) =>
-      doc.paths[path][method].responses[status]?.content?.['application/problem+json']?.schema?.example;
-    expect(example('/projects/{projectId}/members', 'post', '422')).toMatchObject({
-      code: 'unknown-username',
-    });
-    expect(example('/projects/{projectId}/members', 'post', '503')).toMatchObject({
-      code: 'user-directory-unavailable',
-    });
-    expect(example('/projects/{projectId}/members/{userId}', 'delete', '409')).toMatchObject({
-      code: 'last-owner',
-    });
-    expect(example('/projects/{projectId}/members/{userId}', 'patch', '409')).toMatchObject({
-      code: 'last-owner',
-    });
-    expect(example('/tasks/{taskId}', 'patch', '412')).toMatchObject({ code: 'stale-version' });
-    expect(example('/tasks/{taskId}', 'delete', '412')).toMatchObject({ code: 'stale-version' });
-    expect(example('/projects/{projectId}/tasks', 'post', '422')).toMatchObject({
-      code: 'idempotency-key-reused',
-    });
+    const codes = (path: string, method: string, status: string) =>
+      Object.values(
+        (doc.paths[path][method].responses[status]?.content?.['application/problem+json']?.examples ??
+          {}) as Record<string, { value: { code: string; status: number } }>,
+      ).map((example) => `${example.value.status} ${example.value.code}`);
+    expect(codes('/projects/{projectId}/members', 'post', '422')).toEqual(['422 unknown-username']);
+    expect(codes('/projects/{projectId}/members', 'post', '503')).toEqual(['503 user-directory-unavailable']);
+    expect(codes('/projects/{projectId}/members/{userId}', 'delete', '409')).toEqual(['409 last-owner']);
+    expect(codes('/projects/{projectId}/members/{userId}', 'patch', '409')).toEqual(['409 last-owner']);
+    expect(codes('/tasks/{taskId}', 'patch', '412')).toEqual(['412 stale-version']);
+    expect(codes('/tasks/{taskId}', 'delete', '412')).toEqual(['412 stale-version']);
+    expect(codes('/projects/{projectId}/tasks', 'post', '422')).toEqual(['422 idempotency-key-reused']);
   });
 
   it('/readyz checks the database', async () => {

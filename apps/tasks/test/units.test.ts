@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { canonicalJson } from '../src/shared/canonical-json.ts';
 import { cursorDate, cursorUuid, decodeCursor, encodeCursor } from '../src/shared/cursor.ts';
 import { parseIfMatch } from '../src/tasks/tasks.routes.ts';
 import { diffTask } from '../src/tasks/tasks.service.ts';
@@ -68,5 +69,13 @@ describe('diffTask', () => {
     const { changes, fields } = diffTask(task, { status: 'todo' }, new Date());
     expect(changes).toEqual({ status: 'todo', completedAt: null });
     expect(fields.map((f) => f.field)).toEqual(['status', 'completedAt']);
+  });
+});
+
+describe('canonicalJson', () => {
+  it('when a value has keys named __proto__ or constructor, keeps them as ordinary keys, sorted', () => {
+    const value = JSON.parse('{"b":1,"__proto__":{"x":1},"constructor":2}') as object;
+    expect(canonicalJson(value)).toBe('{"__proto__":{"x":1},"b":1,"constructor":2}');
+    expect(canonicalJson(value)).not.toBe(canonicalJson({ b: 1, constructor: 2 }));
   });
 });

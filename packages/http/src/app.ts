@@ -58,6 +58,27 @@ const routeTemplates = new WeakMap<Request, string>();
 const METRICS_REGISTRY = 'metricsRegistry';
 const SHUTTING_DOWN = 'shuttingDown';
 
+/** What `onServiceAppCreated` listeners learn about each app. */
+export interface ServiceAppInfo {
+  name: string;
+  /** The OpenAPI document the app serves at /openapi.json (the same object); undefined without `openapi`. */
+  document: (() => object) | undefined;
+}
+
+type ServiceAppListener = (app: Express, info: ServiceAppInfo) => void;
+const appListeners = new Set<ServiceAppListener>();
+
+/**
+ * Calls `listener` with every app `createServiceApp` builds from now on, before any middleware is added, so
+ * that middleware the listener adds sees every request first. For test tooling that must see every app of a
+ * test file however the test built it (e.g. @mini/testing's contract check); services have no use for it.
+ * Returns a function that removes the listener.
+ */
+export function onServiceAppCreated(listener: ServiceAppListener): () => void {
+  appListeners.add(listener);
+  return () => appListeners.delete(listener);
+}
+
 /** The route template a request matched ('/users/:id'), or '(unmatched)'. */
 export function routeTemplateOf(req: Request): string {
   return routeTemplates.get(req) ?? UNMATCHED;
@@ -253,6 +274,16 @@ async function withTimeout(check: () => Promise<void>, ms: number): Promise<void
 export function createServiceApp(options: ServiceAppOptions): Express {
   const { config, logger } = options;
   const app = express();
+  // Built on first use: listeners get the function now and call it only once requests come.
+  let document: object | undefined;
+  const openapiDocument = () =>
+    (document ??= options.openapi?.() ?? {
+      openapi: '3.1.0',
+      info: { title: options.name, version: options.version ?? '0.0.0' },
+      paths: {},
+    });
+  const info = { name: options.name, document: options.openapi && openapiDocument };
+  for (const listener of appListeners) listener(app, info);
   app.disable('x-powered-by');
   app.set('trust proxy', config.TRUST_PROXY);
 
@@ -355,14 +386,8 @@ export function createServiceApp(options: ServiceAppOptions): Express {
     res.set('Content-Type', registry.contentType).send(await registry.metrics());
   });
 
-  let document: object | undefined;
   app.get('/openapi.json', (_req, res) => {
-    document ??= options.openapi?.() ?? {
-      openapi: '3.1.0',
-      info: { title: options.name, version: options.version ?? '0.0.0' },
-      paths: {},
-    };
-    res.json(document);
+    res.json(openapiDocument());
   });
   app.use('/docs', docsRouter(options.name));
 

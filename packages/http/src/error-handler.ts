@@ -38,6 +38,30 @@ function uniqueConstraintName(meta: ErrorLike['meta']): string | undefined {
 }
 
 /**
+ * Input the request's own parsers could not take, which must be the client's 4xx, never a 500:
+ * - a path parameter that is not valid percent-encoding (`/projects/%ZZ`): Express' router throws a
+ *   URIError with status 400 before any route runs;
+ * - text Postgres cannot store (NUL: SQLSTATE 22021, or 22P05 in JSON), should any get past validation.
+ */
+function unreadableInput(error: object): AppError | undefined {
+  const e = error as ErrorLike;
+  if (error instanceof URIError && e.status === 400) {
+    return new BadRequestError('A path segment is not valid percent-encoding.', {
+      code: 'malformed-path',
+      cause: error,
+    });
+  }
+  const sqlState = e.meta?.driverAdapterError?.cause?.originalCode ?? e.code;
+  if (sqlState === '22021' || sqlState === '22P05') {
+    return new BadRequestError('The request holds text that cannot be stored, such as a NUL character.', {
+      code: 'unsupported-character',
+      cause: error,
+    });
+  }
+  return undefined;
+}
+
+/**
  * Maps what can reach the error handler to an AppError: our own errors, body-parser's errors
  * (recognised by `type`) and Prisma's known request errors (recognised by `code`, so this package does
  * not depend on Prisma). Returns undefined for anything unexpected.
@@ -45,6 +69,8 @@ function uniqueConstraintName(meta: ErrorLike['meta']): string | undefined {
 export function toAppError(error: unknown): AppError | undefined {
   if (error instanceof AppError) return error;
   if (typeof error !== 'object' || error === null) return undefined;
+  const unreadable = unreadableInput(error);
+  if (unreadable) return unreadable;
   const e = error as ErrorLike;
   switch (e.type) {
     case 'entity.parse.failed':

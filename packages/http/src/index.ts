@@ -5,7 +5,9 @@ export {
   REQUEST_ID_HEADER,
   createServiceApp,
   getMetricsRegistry,
+  onServiceAppCreated,
   routeTemplateOf,
+  type ServiceAppInfo,
   type ServiceAppOptions,
 } from './app.ts';
 export { getInFlightWork, trackWork, type InFlightWork } from './in-flight.ts';

@@ -10,6 +10,7 @@ import {
   UnauthorizedError,
   ValidationError,
   getMetricsRegistry,
+  onServiceAppCreated,
 } from '../src/index.ts';
 import { buildApp } from './helpers.ts';
 
@@ -346,6 +347,47 @@ describe('database outages', () => {
   });
 });
 
+describe('input the parsers cannot take', () => {
+  it.each(['/items/%ZZ', '/items/%C0%AF', '/items/%E0%A4%A'])(
+    'when a path parameter is malformed percent-encoding (%s), returns 400 malformed-path and logs no error',
+    async (path) => {
+      const { app, logs } = buildApp((a) => a.get('/items/:id', (req, res) => res.json(req.params)));
+      const res = await request(app).get(path);
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({ status: 400, code: 'malformed-path' });
+      expect(logs.filter((line) => line.level >= 50 && line.msg !== 'request completed')).toEqual([]);
+    },
+  );
+
+  it('when Postgres refuses a NUL (22021 from the adapter or pg, 22P05), returns 400 unsupported-character', async () => {
+    // The shapes Prisma 7 (driver adapter) and pg throw, as seen from a real insert of 'a\u0000b'.
+    const errors = [
+      Object.assign(new Error('Prisma P2039'), {
+        code: 'P2039',
+        meta: {
+          modelName: 'Project',
+          driverAdapterError: { cause: { originalCode: '22021', kind: 'postgres', code: '22021' } },
+        },
+      }),
+      Object.assign(new Error('invalid byte sequence for encoding "UTF8": 0x00'), { code: '22021' }),
+      Object.assign(new Error('unsupported Unicode escape sequence'), { code: '22P05' }),
+    ];
+    for (const error of errors) {
+      const { app } = buildApp((a) =>
+        a.post('/items', () => {
+          throw error;
+        }),
+      );
+      const res = await request(app).post('/items').send({});
+      expect(res.status).toBe(400);
+      expect(res.headers['content-type']).toMatch(PROBLEM);
+      expect(res.body).toMatchObject({ status: 400, code: 'unsupported-character' });
+      expect(JSON.stringify(res.body)).not.toMatch(/UTF8|0x00|escape/);
+    }
+  });
+});
+
 describe('request id and access log', () => {
   it('when X-Request-Id is valid, echoes it', async () => {
     const { app } = buildApp();
@@ -633,5 +675,41 @@ describe('TRUST_PROXY', () => {
   it('when no proxy is trusted, X-Forwarded-For is ignored', async () => {
     const res = await request(appTrusting(false)).get('/ip').set('X-Forwarded-For', spoofed);
     expect(res.body.ip).toMatch(/127\.0\.0\.1$/);
+  });
+});
+
+describe('onServiceAppCreated', () => {
+  it('when a listener is registered, it gets each new app first (its middleware sees every request) with the served document', async () => {
+    const seen: string[] = [];
+    const documents: Array<(() => object) | undefined> = [];
+    const remove = onServiceAppCreated((app, { document }) => {
+      documents.push(document);
+      app.use((req, _res, next) => {
+        seen.push(req.path);
+        next();
+      });
+    });
+    const { app } = buildApp((a) => a.get('/items', (_req, res) => res.json([])), {
+      openapi: () => ({ openapi: '3.1.0', paths: { '/items': {} } }),
+    });
+    remove();
+    buildApp();
+
+    await request(app).get('/items').expect(200);
+    await request(app).get('/healthz').expect(200);
+    const served = await request(app).get('/openapi.json');
+    expect(seen).toEqual(['/items', '/healthz', '/openapi.json']);
+    expect(documents).toHaveLength(1);
+    expect(documents[0]?.()).toEqual(served.body);
+  });
+
+  it('when the app has no openapi option, the listener gets no document', () => {
+    let info: unknown;
+    const remove = onServiceAppCreated((_app, given) => {
+      info = given;
+    });
+    buildApp();
+    remove();
+    expect(info).toEqual({ name: 'test-service', document: undefined });
   });
 });

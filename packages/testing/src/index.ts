@@ -11,3 +11,12 @@ export { tokenFor, testAuth, uniqueSuffix, type TokenOptions, type TestRole } fr
 export { api, authed, type TestApp } from './http.ts';
 export { redisAvailable, TEST_REDIS_URL } from './redis.ts';
 export { startTcpProxy, type TcpProxy, type TcpProxyMode } from './tcp-proxy.ts';
+export { expectProblemCase, NUL_MESSAGE, problemCases, type ProblemCase } from './problem-cases.ts';
+export {
+  createContractCheck,
+  takeContractViolations,
+  watchContract,
+  type ContractCheck,
+  type Exchange,
+  type ExchangeResult,
+} from './contract.ts';

@@ -1,5 +1,5 @@
 import type { Request, RequestHandler, Response, Router } from 'express';
-import { trackWork } from '@mini/http';
+import { problemBody, trackWork, type AppError } from '@mini/http';
 import { z } from 'zod';
 import { parseRequest } from './parse.ts';
 
@@ -20,6 +20,13 @@ export interface ResponseSpec {
   schema?: z.ZodType;
   /** Headers this answer carries (`ETag`, `Location`, `Retry-After` ...), by name. Documented, not checked. */
   headers?: Record<string, ResponseHeaderSpec>;
+  /**
+   * For an error status: the errors this answer can carry, made with the same factories the service throws
+   * them with (`problems: [emailTaken(), usernameTaken()]`). Each is a named example of the problem+json body
+   * (named by its `code`), so the document shows the very bodies clients get; @mini/testing's contract test
+   * then checks that some test produces each one.
+   */
+  problems?: AppError[];
 }
 
 export interface HandlerInput<P, Q, B, H = undefined> {
@@ -114,6 +121,20 @@ const problemSchemas: Record<string, JsonSchema> = {
 
 function problemResponse(description: string, ref: object = PROBLEM_REF) {
   return { description, content: { 'application/problem+json': { schema: ref } } };
+}
+
+const EXAMPLE_REQUEST_ID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+function problemExamples(problems: AppError[] | undefined) {
+  if (problems === undefined || problems.length === 0) return {};
+  const examples: Record<string, { summary: string; value: unknown }> = {};
+  for (const problem of problems) {
+    examples[problem.code] = {
+      summary: problem.detail ?? problem.title,
+      value: problemBody(problem, EXAMPLE_REQUEST_ID),
+    };
+  }
+  return { examples };
 }
 
 export function toOpenApiPath(path: string): string {
@@ -269,13 +290,21 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
       const responses: Record<string, unknown> = {};
       for (const [code, spec] of Object.entries(d.responses)) {
         if (Number(code) >= 400) {
-          responses[code] = spec.schema
-            ? {
-                description: spec.description,
-                ...responseHeaders(spec.headers),
-                content: { 'application/problem+json': { schema: jsonSchema(spec.schema, 'output') } },
-              }
-            : { ...problemResponse(spec.description), ...responseHeaders(spec.headers) };
+          // A 422 whose listed problems all carry `errors` is documented as a validation problem.
+          const validation =
+            code === '422' &&
+            spec.problems !== undefined &&
+            spec.problems.every((p) => p.errors !== undefined);
+          const schema = spec.schema
+            ? jsonSchema(spec.schema, 'output')
+            : validation
+              ? VALIDATION_PROBLEM_REF
+              : PROBLEM_REF;
+          responses[code] = {
+            description: spec.description,
+            ...responseHeaders(spec.headers),
+            content: { 'application/problem+json': { schema, ...problemExamples(spec.problems) } },
+          };
         } else {
           responses[code] = spec.schema
             ? {
@@ -286,10 +315,13 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
             : { description: spec.description, ...responseHeaders(spec.headers) };
         }
       }
-      if (d.body) {
-        responses['400'] ??= problemResponse('The body is not valid JSON.');
-        responses['415'] ??= problemResponse('The body is not application/json.');
-      }
+      // A path parameter is percent-decoded before the route runs; a malformed one is a 400 malformed-path.
+      const badRequest = [
+        ...(d.body ? ['The body is not valid JSON (`malformed-json`).'] : []),
+        ...(/:\w/.test(d.path) ? ['A path parameter is not valid percent-encoding (`malformed-path`).'] : []),
+      ];
+      if (badRequest.length > 0) responses['400'] ??= problemResponse(badRequest.join(' Or: '));
+      if (d.body) responses['415'] ??= problemResponse('The body is not application/json.');
       if (d.params || d.query || d.headers || d.body) {
         responses['422'] ??= problemResponse(
           'Validation failed; `errors` lists each bad field.',

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
-import { createServiceApp, UnauthorizedError } from '@mini/http';
+import { ConflictError, createServiceApp, UnauthorizedError, ValidationError } from '@mini/http';
 import { createLogger } from '@mini/logger';
-import express, { type RequestHandler } from 'express';
+import express, { type Request, type RequestHandler } from 'express';
 import request from 'supertest';
 import { describe, expect, expectTypeOf, it } from 'vitest';
 import { z } from 'zod';
@@ -10,8 +10,10 @@ import {
   emailSchema,
   idParams,
   isoDateTime,
+  issuesToFieldErrors,
   nonEmptyTrimmed,
   paginationQuery,
+  parseRequest,
   queryArray,
   queryBoolean,
   toOpenApiPath,
@@ -50,7 +52,7 @@ const fakeAuth: RequestHandler = (req, _res, next) => {
   next(req.get('authorization') === 'Bearer good' ? undefined : new UnauthorizedError());
 };
 
-function buildApi() {
+function buildApi(bodyLimit = '10kb') {
   const seen: unknown[] = [];
   const api = createApiRegistry({
     title: 'Tasks',
@@ -139,7 +141,7 @@ function buildApi() {
   });
   const app = createServiceApp({
     name: 'tasks',
-    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '10kb', TRUST_PROXY: false },
+    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: bodyLimit, TRUST_PROXY: false },
     logger,
     openapi: () => api.document(),
     routes: (a) => a.use(router),
@@ -365,6 +367,55 @@ describe('OpenAPI document', () => {
     expect(patch.responses['422']).toBeDefined();
   });
 
+  it('documents a 400 for malformed JSON on body routes and for malformed-path on routes with path parameters', () => {
+    const doc = servedDocument();
+    expect(doc.paths['/tasks'].post.responses['400'].description).toMatch(/malformed-json/);
+    expect(doc.paths['/tasks/{id}'].get.responses['400'].description).toMatch(/malformed-path/);
+    expect(doc.paths['/tasks/{id}'].patch.responses['400'].description).toMatch(
+      /malformed-json.*malformed-path/,
+    );
+    expect(doc.paths['/tasks'].get.responses['400']).toBeUndefined();
+  });
+
+  it('documents the listed problems of an error status as named examples of their exact bodies', () => {
+    const api = createApiRegistry({ title: 'x', version: '1' });
+    const taken = new ConflictError('The email is taken.', { code: 'email-taken' });
+    const weak = new ValidationError('Too short.', {
+      code: 'weak-password',
+      errors: { password: ['Too short'] },
+    });
+    api.route(express.Router(), {
+      method: 'post',
+      path: '/accounts',
+      summary: 'Create',
+      tags: ['x'],
+      responses: {
+        201: { description: 'Created' },
+        409: { description: 'Taken', problems: [taken, new ConflictError('x', { code: 'username-taken' })] },
+        422: { description: 'Refused', problems: [weak] },
+      },
+      handler: () => ({}),
+    });
+    const doc = JSON.parse(JSON.stringify(api.document()));
+    const conflict = doc.paths['/accounts'].post.responses['409'].content['application/problem+json'];
+    expect(conflict.schema).toEqual({ $ref: '#/components/schemas/ProblemDetails' });
+    expect(Object.keys(conflict.examples)).toEqual(['email-taken', 'username-taken']);
+    expect(conflict.examples['email-taken']).toEqual({
+      summary: 'The email is taken.',
+      value: {
+        type: 'https://mini-backends.dev/problems/email-taken',
+        title: 'Conflict',
+        status: 409,
+        detail: 'The email is taken.',
+        code: 'email-taken',
+        requestId: expect.any(String),
+      },
+    });
+    const refused = doc.paths['/accounts'].post.responses['422'].content['application/problem+json'];
+    expect(refused.schema).toEqual({ $ref: '#/components/schemas/ValidationProblemDetails' });
+    expect(refused.examples['weak-password'].value.errors).toEqual({ password: ['Too short'] });
+  });
+
   it('adds problem+json 422 with the errors map, and error responses reference ProblemDetails', () => {
     const doc = servedDocument();
     expect(doc.paths['/tasks'].post.responses['422'].content['application/problem+json'].schema).toEqual({
@@ -374,5 +425,111 @@ describe('OpenAPI document', () => {
       $ref: '#/components/schemas/ProblemDetails',
     });
     expect(doc.components.schemas.ProblemDetails.required).toEqual(['type', 'title', 'status', 'code']);
+  });
+});
+
+describe('hostile input', () => {
+  const NUL = 'Must not contain the NUL character (U+0000)';
+
+  // Raw JSON, so that a "__proto__" key arrives as a key (an object literal would set the prototype).
+  const postRaw = (app: ReturnType<typeof buildApi>['app'], json: string) =>
+    request(app).post('/tasks').set(auth).set('Content-Type', 'application/json').send(json);
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty'])(
+    'when an unknown body key is named %s, returns 422 with errors.<key>: Unknown field',
+    async (key) => {
+      const { app, seen } = buildApi();
+      const res = await postRaw(app, `{"${key}":{},"title":"x"}`);
+      expect(res.status).toBe(422);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+      expect(Object.keys(res.body.errors)).toEqual([key]);
+      expect(Object.getOwnPropertyDescriptor(res.body.errors, key)?.value).toEqual(['Unknown field']);
+      expect(seen).toEqual([]);
+    },
+  );
+
+  it.each(['constructor', 'toString', '__proto__'])(
+    'when a query parameter is named %s, returns 422 with errors.<name>: Unknown field',
+    async (name) => {
+      const { app } = buildApi();
+      const res = await request(app).get(`/tasks?${name}=1&limit=500`);
+      expect(res.status).toBe(422);
+      expect(Object.keys(res.body.errors).sort()).toEqual(['limit', name].sort());
+      expect(Object.getOwnPropertyDescriptor(res.body.errors, name)?.value).toEqual(['Unknown field']);
+    },
+  );
+
+  it('when zod reports an issue at a field named __proto__, issuesToFieldErrors keeps it as an own key and leaves the prototype alone', () => {
+    const errors = issuesToFieldErrors(
+      [
+        { code: 'custom', path: ['__proto__'], message: 'first', input: 1 },
+        { code: 'custom', path: ['__proto__'], message: 'second', input: 1 },
+        { code: 'custom', path: ['constructor'], message: 'third', input: 1 },
+      ],
+      'body',
+    );
+    expect(Object.getPrototypeOf(errors)).toBe(Object.prototype);
+    expect(Object.getOwnPropertyDescriptor(errors, '__proto__')?.value).toEqual(['first', 'second']);
+    expect(Object.getOwnPropertyDescriptor(errors, 'constructor')?.value).toEqual(['third']);
+    expect(JSON.parse(JSON.stringify(errors))).toEqual(
+      JSON.parse('{"__proto__":["first","second"],"constructor":["third"]}'),
+    );
+  });
+
+  it('when a body string holds NUL, returns 422 with errors.<field>', async () => {
+    const { app, seen } = buildApi();
+    const res = await request(app).post('/tasks').set(auth).send({ title: 'a\u0000b' });
+    expect(res.status).toBe(422);
+    expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(res.body).toMatchObject({ code: 'validation-failed', errors: { title: [NUL] } });
+    expect(seen).toEqual([]);
+  });
+
+  it('when a NUL is nested in an array or an object key, names each path', async () => {
+    const { app } = buildApi();
+    const nested = await postRaw(app, '{"title":"x","tags":["ok","b\\u0000"],"meta":{"k\\u0000":1}}');
+    expect(nested.status).toBe(422);
+    expect(nested.body.errors['tags.1']).toEqual([NUL]);
+    expect(nested.body.errors['meta.k\u0000']).toEqual([NUL]);
+    const array = await postRaw(app, '["\\u0000"]');
+    expect(array.status).toBe(422);
+    expect(array.body.errors).toEqual({ body: [expect.any(String)], 0: [NUL] });
+  });
+
+  it('when a query value or a path parameter holds NUL, returns 422 naming it', async () => {
+    const { app } = buildApi();
+    const query = await request(app).get('/tasks?tag=a%00b');
+    expect(query.status).toBe(422);
+    expect(query.body.errors).toEqual({ tag: [NUL] });
+    const param = await request(app).get('/tasks/a%00b');
+    expect(param.status).toBe(422);
+    expect(param.body.errors.id).toContain(NUL);
+  });
+
+  it('when a declared header holds NUL, parseRequest reports it under the header name', () => {
+    // Node's HTTP parser refuses NUL in a header value, so this one is called directly.
+    const req = { params: {}, query: {}, headers: { 'if-match': '"3"\u0000' }, body: { title: 'x' } };
+    const error = (() => {
+      try {
+        parseRequest(req as unknown as Request, { headers: renameHeaders });
+      } catch (caught) {
+        return caught;
+      }
+    })();
+    expect(error).toMatchObject({ status: 422, errors: { 'If-Match': expect.arrayContaining([NUL]) } });
+  });
+
+  it('when a NUL sits thousands of levels deep, returns 422 with a shortened path instead of overflowing the stack', async () => {
+    const { app } = buildApi('100kb');
+    const depth = 20_000;
+    const res = await request(app)
+      .post('/tasks')
+      .set(auth)
+      .set('Content-Type', 'application/json')
+      .send(`{"title":${'['.repeat(depth)}"\\u0000"${']'.repeat(depth)}}`)
+      .buffer(true);
+    expect(res.status).toBe(422);
+    const nulPath = Object.keys(res.body.errors).find((key) => res.body.errors[key].includes(NUL));
+    expect(nulPath).toBe(['title', ...Array(15).fill('0')].join('.'));
   });
 });

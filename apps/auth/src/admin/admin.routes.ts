@@ -8,7 +8,8 @@ import {
   adminUserSchema,
   toAdminUser,
 } from './admin.schemas.ts';
-import type { AdminService } from './admin.service.ts';
+import { userNotFound } from '../users/users.service.ts';
+import { cannotChangeOwnAccess, type AdminService } from './admin.service.ts';
 
 const TAGS = ['Admin'];
 
@@ -48,8 +49,11 @@ export function adminRoutes(api: ApiRegistry, admin: AdminService, requireAdmin:
     body: adminUpdateUserBody,
     responses: {
       200: { description: 'The updated user.', schema: adminUserSchema },
-      ...forbidden,
-      404: { description: 'No user has this id.' },
+      403: {
+        description: 'Signed in, but not an admin; or an admin demoting or disabling themselves.',
+        problems: [cannotChangeOwnAccess()],
+      },
+      404: { description: 'No user has this id.', problems: [userNotFound()] },
     },
     handler: async ({ params, body, req }) =>
       toAdminUser(await admin.updateUser(currentUser(req).id, params.id, body)),

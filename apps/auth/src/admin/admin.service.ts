@@ -1,7 +1,8 @@
-import { ForbiddenError, NotFoundError, ValidationError } from '@mini/http';
+import { ForbiddenError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import type { SessionEnder } from '../sessions/sessions.service.ts';
 import type { Role, UserRecord, UsersRepository } from '../users/users.repository.ts';
+import { userNotFound } from '../users/users.service.ts';
 import { decodeCursor, encodeCursor } from './admin.schemas.ts';
 
 export interface AdminServiceDeps {
@@ -13,10 +14,15 @@ export interface AdminServiceDeps {
 /** Who made a change: an admin through the API, or an operator with the create-admin command. */
 export type Actor = { adminId: string } | { cli: string };
 
+export const cannotChangeOwnAccess = () =>
+  new ForbiddenError('Admins cannot demote or disable themselves; ask another admin.', {
+    code: 'cannot-change-own-access',
+  });
+
 export function createAdminService({ users, sessions, logger }: AdminServiceDeps) {
   async function mustFind(id: string): Promise<UserRecord> {
     const target = await users.findById(id);
-    if (!target) throw new NotFoundError('No such user.', { code: 'user-not-found' });
+    if (!target) throw userNotFound();
     return target;
   }
 
@@ -74,9 +80,7 @@ export function createAdminService({ users, sessions, logger }: AdminServiceDeps
       const target = await mustFind(targetId);
       // Keeps the last admin from locking everyone out by accident; another admin can still do it.
       if (targetId === adminId && (changes.role === 'user' || changes.disabled === true)) {
-        throw new ForbiddenError('Admins cannot demote or disable themselves; ask another admin.', {
-          code: 'cannot-change-own-access',
-        });
+        throw cannotChangeOwnAccess();
       }
       return apply({ adminId }, target, changes);
     },

@@ -1,10 +1,17 @@
 import { Router, type Request, type Response } from 'express';
 import { trackWork } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
+import { busy } from '../passwords/hashing-gate.ts';
+import { weakPassword } from '../passwords/password-policy.ts';
+import { invalidRefreshToken } from '../sessions/sessions.service.ts';
+import { tooManyLoginAttempts } from '../throttle/login-throttle.ts';
+import { tooManyMailRequests } from '../throttle/mail-rate-limit.ts';
+import { emailTaken } from '../users/account-creation.ts';
+import { usernameTaken } from '../users/users.service.ts';
 import type { ClientInfo, SessionsService } from '../sessions/sessions.service.ts';
 import { currentUser } from '../security/current-user.ts';
 import { meSchema, toMe } from '../users/users.schemas.ts';
-import type { AuthService } from './auth.service.ts';
+import { emailNotVerified, invalidCredentials, invalidLink, type AuthService } from './auth.service.ts';
 import {
   acceptedSchema,
   forgotPasswordBody,
@@ -17,6 +24,10 @@ import {
 } from './auth.schemas.ts';
 
 const TAGS = ['Auth'];
+const mailLimited = {
+  description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
+  problems: [tooManyMailRequests()],
+};
 
 function clientInfo(req: Request): ClientInfo {
   // req.ip honours TRUST_PROXY: behind a proxy it is the client's address, not the proxy's.
@@ -43,10 +54,12 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     body: registerBody,
     responses: {
       201: { description: 'The new account.', schema: meSchema },
-      409: { description: 'The email or the username is taken (`code`: email-taken, username-taken).' },
-      429: {
-        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
+      409: { description: 'The email or the username is taken.', problems: [emailTaken(), usernameTaken()] },
+      422: {
+        description: 'Validation failed (`errors` per field), or the password is refused (`weak-password`).',
+        problems: [weakPassword('password')],
       },
+      429: mailLimited,
     },
     handler: async ({ body, req }) => {
       const { user, mailSent } = await auth.register(body, clientInfo(req));
@@ -68,11 +81,18 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     body: loginBody,
     responses: {
       200: { description: 'Signed in.', schema: tokenPairSchema },
-      401: { description: 'The email or password is incorrect (`code`: invalid-credentials).' },
-      403: { description: 'REQUIRE_EMAIL_VERIFICATION is on and the email is not verified yet.' },
-      429: { description: 'Too many failed attempts; retry after `Retry-After` seconds.' },
+      401: { description: 'The email or password is incorrect.', problems: [invalidCredentials()] },
+      403: {
+        description: 'REQUIRE_EMAIL_VERIFICATION is on and the email is not verified yet.',
+        problems: [emailNotVerified()],
+      },
+      429: {
+        description: 'Too many failed attempts; retry after `Retry-After` seconds.',
+        problems: [tooManyLoginAttempts()],
+      },
       503: {
-        description: 'Too many passwords being checked right now (`code`: busy); retry after `Retry-After`.',
+        description: 'Too many passwords being checked right now; retry after `Retry-After`.',
+        problems: [busy()],
       },
     },
     handler: ({ body, req, res }) => {
@@ -93,7 +113,8 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     responses: {
       200: { description: 'A new token pair.', schema: tokenPairSchema },
       401: {
-        description: 'Unknown, spent, expired or revoked refresh token (`code`: invalid-refresh-token).',
+        description: 'Unknown, spent, expired or revoked refresh token.',
+        problems: [invalidRefreshToken()],
       },
     },
     handler: ({ body, res }) => {
@@ -136,7 +157,7 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     body: verifyEmailBody,
     responses: {
       204: { description: 'The email is verified.' },
-      422: { description: 'The token is invalid, used or expired (`code`: invalid-or-expired-token).' },
+      422: { description: 'The token is invalid, used or expired.', problems: [invalidLink()] },
     },
     handler: async ({ body }) => {
       await auth.verifyEmail(body.token);
@@ -155,9 +176,7 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
         description: 'A new link is on its way (if the email still needs verifying).',
         schema: acceptedSchema,
       },
-      429: {
-        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
-      },
+      429: mailLimited,
     },
     handler: async ({ req }) => {
       await auth.resendVerification(currentUser(req).id, clientInfo(req));
@@ -174,9 +193,7 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     body: forgotPasswordBody,
     responses: {
       202: { description: 'Accepted.', schema: acceptedSchema },
-      429: {
-        description: 'Too many mail requests for this email or from this IP; retry after `Retry-After`.',
-      },
+      429: mailLimited,
     },
     handler: async ({ body, req }) => {
       const { mailSent } = await auth.forgotPassword(body.email, clientInfo(req));
@@ -196,8 +213,8 @@ export function authRoutes(api: ApiRegistry, auth: AuthService, sessions: Sessio
     responses: {
       204: { description: 'The password is changed and every session ended.' },
       422: {
-        description:
-          'Invalid/expired token (`code`: invalid-or-expired-token) or refused password (`code`: weak-password).',
+        description: 'The token is invalid, used or expired, or the new password is refused.',
+        problems: [invalidLink(), weakPassword('password')],
       },
     },
     handler: async ({ body }) => {

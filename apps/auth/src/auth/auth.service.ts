@@ -33,15 +33,21 @@ export interface AuthServiceDeps {
   };
 }
 
-function invalidCredentials(): UnauthorizedError {
+export function invalidCredentials(): UnauthorizedError {
   // Word for word the same for an unknown email, a wrong password and a disabled account.
   return new UnauthorizedError('The email or password is incorrect.', { code: 'invalid-credentials' });
 }
 
-function invalidLink(): ValidationError {
+export function invalidLink(): ValidationError {
   return new ValidationError('The link is invalid, already used or expired. Ask for a new one.', {
     code: 'invalid-or-expired-token',
     errors: { token: ['is invalid, already used or expired'] },
+  });
+}
+
+export function emailNotVerified(): ForbiddenError {
+  return new ForbiddenError('Confirm your email address first: follow the link we sent you.', {
+    code: 'email-not-verified',
   });
 }
 
@@ -163,9 +169,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       });
       if (!user) throw invalidCredentials();
       if (settings.requireEmailVerification && !user.emailVerifiedAt) {
-        throw new ForbiddenError('Confirm your email address first: follow the link we sent you.', {
-          code: 'email-not-verified',
-        });
+        throw emailNotVerified();
       }
 
       // A hash from before the pepper, from a previous pepper, or at another BCRYPT_COST is replaced the

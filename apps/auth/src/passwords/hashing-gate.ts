@@ -15,7 +15,7 @@ export interface HashingGateOptions {
  * timeout, and every request needing the database fails with a 500. Holding bcrypt to fewer threads than
  * the pool has keeps one free, and a bounded queue turns overload into a quick 503 the client can retry.
  */
-function busy(): ServiceUnavailableError {
+export function busy(): ServiceUnavailableError {
   return new ServiceUnavailableError('The server is busy checking passwords. Try again in a second.', {
     code: 'busy',
     headers: { 'Retry-After': '1' },

@@ -41,10 +41,16 @@ export function passwordProblems(password: string, context: PasswordContext = {}
   return [];
 }
 
+/** 422 `weak-password` with the problems under `field`; by default what the policy says of "password". */
+export function weakPassword(field: string, problems = passwordProblems('password')): ValidationError {
+  return new ValidationError(problems[0] ?? 'Choose another password.', {
+    code: 'weak-password',
+    errors: { [field]: problems },
+  });
+}
+
 /** Throws 422 (`weak-password`, errors.<field>) when the password breaks the policy. */
 export function assertAcceptablePassword(field: string, password: string, context: PasswordContext): void {
   const problems = passwordProblems(password, context);
-  if (problems.length > 0) {
-    throw new ValidationError(problems[0], { code: 'weak-password', errors: { [field]: problems } });
-  }
+  if (problems.length > 0) throw weakPassword(field, problems);
 }

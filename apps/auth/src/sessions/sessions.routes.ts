@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { idParams, type ApiRegistry } from '@mini/validation';
 import { currentUser } from '../security/current-user.ts';
 import { sessionListSchema, toSession } from './sessions.schemas.ts';
-import type { SessionsService } from './sessions.service.ts';
+import { sessionNotFound, type SessionsService } from './sessions.service.ts';
 
 const TAGS = ['Sessions'];
 
@@ -34,7 +34,7 @@ export function sessionsRoutes(api: ApiRegistry, sessions: SessionsService): Rou
     params: idParams,
     responses: {
       204: { description: 'The session is ended; its tokens stop working.' },
-      404: { description: 'No active session of yours has this id.' },
+      404: { description: 'No active session of yours has this id.', problems: [sessionNotFound()] },
     },
     handler: async ({ params, req }) => {
       await sessions.endOwn(currentUser(req).id, params.id);

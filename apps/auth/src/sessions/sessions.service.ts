@@ -31,11 +31,15 @@ export interface SessionsServiceDeps {
   maxSessionsPerUser: number;
 }
 
-function invalidRefreshToken(): UnauthorizedError {
+export function invalidRefreshToken(): UnauthorizedError {
   // One answer for unknown, spent, expired and revoked: the client's only move is to sign in again.
   return new UnauthorizedError('The refresh token is invalid or has expired. Sign in again.', {
     code: 'invalid-refresh-token',
   });
+}
+
+export function sessionNotFound(): NotFoundError {
+  return new NotFoundError('No such session.', { code: 'session-not-found' });
 }
 
 const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + seconds * 1000);
@@ -147,7 +151,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
     /** Another user's session id is 404, exactly like an unknown one: ids of others' sessions stay secret. */
     async endOwn(userId: string, sessionId: string): Promise<void> {
       const ended = await endOne(sessionId, 'ended-by-user', userId);
-      if (!ended) throw new NotFoundError('No such session.', { code: 'session-not-found' });
+      if (!ended) throw sessionNotFound();
     },
 
     /** For requireAuth on this service's own routes: the database is the source of truth here. */

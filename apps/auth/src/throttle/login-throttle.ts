@@ -2,6 +2,12 @@ import { TooManyRequestsError } from '@mini/http';
 import { clientIpKey } from './ip-key.ts';
 import type { FailurePolicy, LoginThrottleRepository } from './login-throttle.repository.ts';
 
+export const tooManyLoginAttempts = (retryAfterSeconds = 1) =>
+  new TooManyRequestsError('Too many failed sign-in attempts. Try again later.', {
+    code: 'too-many-login-attempts',
+    retryAfterSeconds,
+  });
+
 export interface LoginThrottleOptions {
   account: FailurePolicy;
   ip: FailurePolicy;
@@ -22,10 +28,7 @@ export function createLoginThrottle(repository: LoginThrottleRepository, options
     // Locked: until the lock ends. Not locked: the remaining attempts are all being checked right now,
     // and one of them may yet succeed, so ask to come back in a second.
     const until = await repository.lockedUntil([accountKey, ipKey]);
-    throw new TooManyRequestsError('Too many failed sign-in attempts. Try again later.', {
-      code: 'too-many-login-attempts',
-      retryAfterSeconds: until ? Math.max(1, (until.getTime() - Date.now()) / 1000) : 1,
-    });
+    throw tooManyLoginAttempts(until ? Math.max(1, (until.getTime() - Date.now()) / 1000) : 1);
   }
 
   return {

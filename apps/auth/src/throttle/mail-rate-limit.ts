@@ -2,6 +2,12 @@ import { TooManyRequestsError } from '@mini/http';
 import { clientIpKey } from './ip-key.ts';
 import type { RateLimitRepository } from './rate-limit.repository.ts';
 
+export const tooManyMailRequests = (retryAfterSeconds = 1) =>
+  new TooManyRequestsError('Too many emails requested. Try again later.', {
+    code: 'too-many-mail-requests',
+    retryAfterSeconds,
+  });
+
 export interface MailRateLimitOptions {
   perEmail: number;
   perIp: number;
@@ -27,10 +33,7 @@ export function createMailRateLimit(repository: RateLimitRepository, options: Ma
         ...(byIp.hits > options.perIp ? [byIp.windowEndsAt.getTime()] : []),
       ];
       if (over.length > 0) {
-        throw new TooManyRequestsError('Too many emails requested. Try again later.', {
-          code: 'too-many-mail-requests',
-          retryAfterSeconds: Math.max(1, (Math.max(...over) - Date.now()) / 1000),
-        });
+        throw tooManyMailRequests(Math.max(1, (Math.max(...over) - Date.now()) / 1000));
       }
     },
   };

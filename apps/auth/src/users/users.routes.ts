@@ -10,7 +10,9 @@ import {
   updateMeBody,
   usernameParams,
 } from './users.schemas.ts';
-import type { UsersService } from './users.service.ts';
+import { weakPassword } from '../passwords/password-policy.ts';
+import { tooManyLoginAttempts } from '../throttle/login-throttle.ts';
+import { userNotFound, usernameTaken, wrongCurrentPassword, type UsersService } from './users.service.ts';
 
 const TAGS = ['Users'];
 
@@ -39,7 +41,7 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
     body: updateMeBody,
     responses: {
       200: { description: 'Your updated account.', schema: meSchema },
-      409: { description: 'The username is taken (`code`: username-taken).' },
+      409: { description: 'The username is taken.', problems: [usernameTaken()] },
     },
     handler: async ({ req, body }) => toMe(await users.updateMe(currentUser(req).id, body)),
   });
@@ -55,11 +57,12 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
     responses: {
       204: { description: 'Changed.' },
       422: {
-        description:
-          'Wrong current password (`code`: wrong-current-password) or refused new one (`code`: weak-password).',
+        description: 'Validation failed, the current password is wrong, or the new one is refused.',
+        problems: [wrongCurrentPassword(), weakPassword('newPassword')],
       },
       429: {
         description: 'Too many wrong current passwords (the sign-in counters); retry after `Retry-After`.',
+        problems: [tooManyLoginAttempts()],
       },
     },
     handler: async ({ req, body }) => {
@@ -78,7 +81,7 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
     params: usernameParams,
     responses: {
       200: { description: 'The public profile.', schema: publicProfileSchema },
-      404: { description: 'No user has this username.' },
+      404: { description: 'No user has this username.', problems: [userNotFound()] },
     },
     handler: async ({ params }) => toPublicProfile(await users.publicProfileByUsername(params.username)),
   });
@@ -93,7 +96,7 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
     params: idParams,
     responses: {
       200: { description: 'The public profile.', schema: publicProfileSchema },
-      404: { description: 'No user has this id.' },
+      404: { description: 'No user has this id.', problems: [userNotFound()] },
     },
     handler: async ({ params }) => toPublicProfile(await users.publicProfileById(params.id)),
   });

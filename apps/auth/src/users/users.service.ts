@@ -15,8 +15,15 @@ export interface UsersServiceDeps {
   throttle: LoginThrottle;
 }
 
-function userNotFound(): NotFoundError {
+export function userNotFound(): NotFoundError {
   return new NotFoundError('No such user.', { code: 'user-not-found' });
+}
+
+export function wrongCurrentPassword(): ValidationError {
+  return new ValidationError('The current password is incorrect.', {
+    code: 'wrong-current-password',
+    errors: { currentPassword: ['is incorrect'] },
+  });
 }
 
 export function usernameTaken(): ConflictError {
@@ -66,10 +73,7 @@ export function createUsersService(deps: UsersServiceDeps) {
         (await hasher.verify(input.currentPassword, user.passwordHash)) ? user : null,
       );
       if (!verified) {
-        throw new ValidationError('The current password is incorrect.', {
-          code: 'wrong-current-password',
-          errors: { currentPassword: ['is incorrect'] },
-        });
+        throw wrongCurrentPassword();
       }
       assertAcceptablePassword('newPassword', input.newPassword, user);
       await users.updatePasswordHash(id, await hasher.hash(input.newPassword));

@@ -16,6 +16,7 @@ const toLabelDto = (label: LabelRecord) => ({ ...label, createdAt: label.created
 
 const notFound = { description: 'No such project or label, or you are not a member of the project.' };
 const tags = ['Labels'];
+const location = { Location: { description: 'The new label: `/projects/{projectId}/labels/{labelId}`.' } };
 
 export function registerLabelRoutes(router: Router, api: ApiRegistry, labels: LabelsService): void {
   api.route(router, {
@@ -42,7 +43,7 @@ export function registerLabelRoutes(router: Router, api: ApiRegistry, labels: La
     params: projectParams,
     body: createLabelBody,
     responses: {
-      201: { description: 'The new label.', schema: labelSchema },
+      201: { description: 'The new label.', schema: labelSchema, headers: location },
       403: { description: 'You can only view this project.' },
       404: notFound,
       409: { description: 'The project already has a label with this name.' },
@@ -52,6 +53,18 @@ export function registerLabelRoutes(router: Router, api: ApiRegistry, labels: La
       res.location(`/projects/${params.projectId}/labels/${label.id}`);
       return toLabelDto(label);
     },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/projects/:projectId/labels/:labelId',
+    summary: 'Get a label',
+    tags,
+    auth: true,
+    params: labelParams,
+    responses: { 200: { description: 'The label.', schema: labelSchema }, 404: notFound },
+    handler: async ({ req, params }) =>
+      toLabelDto(await labels.get(actorOf(req), params.projectId, params.labelId)),
   });
 
   api.route(router, {

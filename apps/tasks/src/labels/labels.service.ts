@@ -5,6 +5,8 @@ import type { Actor } from '../shared/actor.ts';
 import { cursorText, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
 import type { LabelRecord } from './labels.repository.ts';
 
+const labelNotFound = () => new NotFoundError('The label was not found.', { code: 'label-not-found' });
+
 export function createLabelsService(store: Store) {
   const { repos } = store;
 
@@ -18,6 +20,13 @@ export function createLabelsService(store: Store) {
         take: options.limit + 1,
       });
       return page(rows, options.limit, spec, (last) => ({ v: last.name, id: last.id }));
+    },
+
+    async get(actor: Actor, projectId: string, labelId: string): Promise<LabelRecord> {
+      await requireRole(repos, actor, projectId, 'read');
+      const label = await repos.labels.find(projectId, labelId);
+      if (!label) throw labelNotFound();
+      return label;
     },
 
     async create(
@@ -49,7 +58,7 @@ export function createLabelsService(store: Store) {
       await store.transaction(async (tx) => {
         await requireRole(tx, actor, projectId, 'write');
         const label = await tx.labels.find(projectId, labelId);
-        if (!label) throw new NotFoundError('The label was not found.', { code: 'label-not-found' });
+        if (!label) throw labelNotFound();
         // Deleting a label changes every task that carried it: each gets a new version and a history entry.
         // Lock those tasks first (id order), then the label (so nobody can tag another task with it), and
         // only then read the label sets: an edit of one of them that was in flight has committed by now,

@@ -3,7 +3,6 @@ import { REQUEST_ID_HEADER } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import { problemExample } from '../shared/problems.ts';
 import { unavailable } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 import {
@@ -21,6 +20,7 @@ const toMemberDto = (member: MemberRecord) => ({ ...member, addedAt: member.adde
 const notFound = { description: 'No such project or member, or you are not a member of the project.' };
 const forbidden = { description: 'You are not an owner of the project.' };
 const tags = ['Members'];
+const location = { Location: { description: 'The new member: `/projects/{projectId}/members/{userId}`.' } };
 
 export function registerMemberRoutes(router: Router, api: ApiRegistry, members: MembersService): void {
   api.route(router, {
@@ -53,15 +53,19 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
     params: projectParams,
     body: addMemberBody,
     responses: {
-      201: { description: 'The new member.', schema: memberSchema },
+      201: { description: 'The new member.', schema: memberSchema, headers: location },
       403: forbidden,
       404: notFound,
       409: { description: 'The user already is a member.' },
-      422: problemExample(
-        'Validation failed (`errors` per field), or no user has this username (`unknown-username`).',
-        unknownUsername(),
-      ),
-      503: problemExample('The auth service could not be reached (with Retry-After).', unavailable()),
+      422: {
+        description:
+          'Validation failed (`errors` per field), or no user has this username (`unknown-username`).',
+        problems: [unknownUsername()],
+      },
+      503: {
+        description: 'The auth service could not be reached (with Retry-After).',
+        problems: [unavailable()],
+      },
     },
     handler: async ({ req, res, params, body }) => {
       const member = await members.add(actorOf(req), params.projectId, body, {
@@ -71,6 +75,18 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       res.location(`/projects/${params.projectId}/members/${member.userId}`);
       return toMemberDto(member);
     },
+  });
+
+  api.route(router, {
+    method: 'get',
+    path: '/projects/:projectId/members/:userId',
+    summary: 'Get one member of a project (e.g. your own role: your user id)',
+    tags,
+    auth: true,
+    params: memberParams,
+    responses: { 200: { description: 'The member.', schema: memberSchema }, 404: notFound },
+    handler: async ({ req, params }) =>
+      toMemberDto(await members.get(actorOf(req), params.projectId, params.userId)),
   });
 
   api.route(router, {
@@ -85,7 +101,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       200: { description: 'The member with the new role.', schema: memberSchema },
       403: forbidden,
       404: notFound,
-      409: problemExample('The last owner cannot be demoted.', lastOwner()),
+      409: { description: 'The last owner cannot be demoted.', problems: [lastOwner()] },
     },
     handler: async ({ req, params, body }) =>
       toMemberDto(await members.changeRole(actorOf(req), params.projectId, params.userId, body.role)),
@@ -103,7 +119,7 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       204: { description: 'Removed.' },
       403: forbidden,
       404: notFound,
-      409: problemExample('The last owner cannot leave.', lastOwner()),
+      409: { description: 'The last owner cannot leave.', problems: [lastOwner()] },
     },
     handler: async ({ req, params }) => {
       await members.remove(actorOf(req), params.projectId, params.userId);

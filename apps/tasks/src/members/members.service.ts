@@ -45,6 +45,13 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       return page(rows, options.limit, spec, (last) => ({ v: last.username, id: last.userId }));
     },
 
+    async get(actor: Actor, projectId: string, userId: string): Promise<MemberRecord> {
+      await requireRole(repos, actor, projectId, 'read');
+      const member = await repos.members.find(projectId, userId);
+      if (!member) throw memberNotFound();
+      return member;
+    },
+
     async add(
       actor: Actor,
       projectId: string,

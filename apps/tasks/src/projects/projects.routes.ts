@@ -38,7 +38,13 @@ export function registerProjectRoutes(router: Router, api: ApiRegistry, projects
     tags,
     auth: true,
     body: createProjectBody,
-    responses: { 201: { description: 'The new project.', schema: projectSchema } },
+    responses: {
+      201: {
+        description: 'The new project.',
+        schema: projectSchema,
+        headers: { Location: { description: 'The new project: `/projects/{projectId}`.' } },
+      },
+    },
     handler: async ({ req, res, body }) => {
       const project = await projects.create(actorOf(req), body);
       res.location(`/projects/${project.id}`);

@@ -4,7 +4,6 @@ import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
 import { canonicalJson } from '../shared/canonical-json.ts';
-import { problemExample } from '../shared/problems.ts';
 import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,
@@ -93,6 +92,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
         schema: taskSchema,
         headers: {
           ETag: etagHeader,
+          Location: { description: 'The new task: `/tasks/{taskId}`.' },
           'Idempotent-Replayed': {
             description: '`true` when this is the stored answer to an earlier request with the same key.',
           },
@@ -101,10 +101,11 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: projectNotFound,
       409: archived,
-      422: problemExample(
-        'Validation failed (`errors` per field), or the Idempotency-Key was already used for a different request (`idempotency-key-reused`).',
-        idempotencyKeyReused(),
-      ),
+      422: {
+        description:
+          'Validation failed (`errors` per field), or the Idempotency-Key was already used for a different request (`idempotency-key-reused`).',
+        problems: [idempotencyKeyReused()],
+      },
     },
     handler: async ({ req, res, params, headers, body }) => {
       const idempotency = idempotencyOf(req, headers['Idempotency-Key'], body);
@@ -202,10 +203,10 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: taskNotFound,
       409: archived,
-      412: problemExample(
-        'If-Match names an outdated version; `currentVersion` says the current one.',
-        staleVersion(3),
-      ),
+      412: {
+        description: 'If-Match names an outdated version; `currentVersion` says the current one.',
+        problems: [staleVersion(3)],
+      },
     },
     handler: async ({ req, res, params, headers, body }) =>
       sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
@@ -225,7 +226,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       403: viewerOnly,
       404: taskNotFound,
       409: archived,
-      412: problemExample('If-Match names an outdated version.', staleVersion(3)),
+      412: { description: 'If-Match names an outdated version.', problems: [staleVersion(3)] },
     },
     handler: async ({ req, params, headers }) => {
       await tasks.delete(actorOf(req), params.taskId, parseIfMatch(headers['If-Match']));
