@@ -329,6 +329,15 @@ export function createApiRegistry(options: ApiRegistryOptions): ApiRegistry {
         );
       }
       if (d.auth) responses['401'] ??= problemResponse('Missing, invalid or expired access token.');
+      // Any route can meet its database (or another dependency) down: the kit answers 503 for it.
+      responses['503'] ??= {
+        ...problemResponse(
+          'A dependency (the database ...) is unavailable; retry after `Retry-After` seconds.',
+        ),
+        headers: {
+          'Retry-After': { description: 'Seconds to wait before retrying.', schema: { type: 'string' } },
+        },
+      };
 
       const operation: Record<string, unknown> = {
         summary: d.summary,
