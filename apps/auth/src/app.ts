@@ -28,6 +28,7 @@ import { createRateLimitRepository } from './throttle/rate-limit.repository.ts';
 import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { createAccountCreator } from './users/account-creation.ts';
+import { createPasswordPolicy } from './passwords/password-policy.ts';
 import { createUsersRepository } from './users/users.repository.ts';
 import { createUsersService } from './users/users.service.ts';
 
@@ -96,18 +97,21 @@ export function createApp(deps: AppDeps): express.Express {
     },
   });
   const oneTimeTokens = createOneTimeTokensRepository(db.prisma);
+  const policy = createPasswordPolicy({ commonCheck: config.PASSWORD_COMMON_CHECK === 'on' });
+  const mailLimit = createMailRateLimit(createRateLimitRepository(db.prisma), {
+    perEmail: config.MAIL_LIMIT_PER_EMAIL,
+    perIp: config.MAIL_LIMIT_PER_IP,
+    windowSeconds: config.MAIL_LIMIT_WINDOW_SECONDS,
+  });
   const auth = createAuthService({
     users,
-    accounts: createAccountCreator({ users, hasher }),
+    accounts: createAccountCreator({ users, hasher, policy }),
     oneTimeTokens,
     sessions,
     hasher,
+    policy,
     throttle,
-    mailLimit: createMailRateLimit(createRateLimitRepository(db.prisma), {
-      perEmail: config.MAIL_LIMIT_PER_EMAIL,
-      perIp: config.MAIL_LIMIT_PER_IP,
-      windowSeconds: config.MAIL_LIMIT_WINDOW_SECONDS,
-    }),
+    mailLimit,
     mailer,
     logger,
     settings: {
@@ -159,7 +163,22 @@ export function createApp(deps: AppDeps): express.Express {
       app.use(jwksRoutes(api, keys));
       app.use(authRoutes(api, auth, sessions));
       app.use(sessionsRoutes(api, sessions));
-      app.use(usersRoutes(api, createUsersService({ users, oneTimeTokens, sessions, hasher, throttle })));
+      app.use(
+        usersRoutes(
+          api,
+          createUsersService({
+            users,
+            oneTimeTokens,
+            sessions,
+            hasher,
+            policy,
+            throttle,
+            mailLimit,
+            mails: auth,
+            settings: { reauthWindowSeconds: config.REAUTH_WINDOW_SECONDS },
+          }),
+        ),
+      );
       app.use(adminRoutes(api, createAdminService({ users, sessions, logger }), requireRole('admin')));
       if (devOutbox) app.use(outboxRoutes(api, devOutbox));
     },

@@ -91,6 +91,13 @@ export const configSchema = baseConfigSchema
       .min(0, { error: 'expected at least 0' })
       .default(32),
 
+    // The password policy refuses the most common passwords. `off` only for API test collections that
+    // register `password123` (RealWorld's do); never for real users.
+    PASSWORD_COMMON_CHECK: z.enum(['on', 'off'], { error: 'expected on or off' }).default('on'),
+    // Sudo mode: this long after signing in with their password (the access token's auth_time), a user may
+    // change their password or email without typing the current password again; later they must.
+    REAUTH_WINDOW_SECONDS: seconds(300),
+
     // Brute-force protection: failures per account (email) and per client IP within the window;
     // past the limit a lock starts at the base duration and doubles with every further failure.
     LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),

@@ -66,7 +66,7 @@ describe('POST /auth/register', () => {
 
     const emoji = await request(ctx.app)
       .post('/auth/register')
-      .send(newUserInput({ password: '🔑'.repeat(64) }));
+      .send(newUserInput({ password: '🔑🔒🚪🏠'.repeat(16) }));
     expect(emoji.status).toBe(201);
   });
 

@@ -9,6 +9,7 @@ export {
   currentUser,
   requireAuth,
   requireRole,
+  signedInWithin,
   type AuthUser,
   type RequireAuthOptions,
 } from './middleware.ts';

@@ -9,6 +9,8 @@ export interface AuthUser {
   role: AccessTokenClaims['role'];
   username?: string;
   sessionId?: string;
+  /** When the user signed in with their password (the token's `auth_time`), if the token says. */
+  authTime?: Date;
   claims: AccessTokenClaims;
 }
 
@@ -47,6 +49,7 @@ export function requireAuth(verifier: TokenVerifier, options: RequireAuthOptions
       role: claims.role,
       ...(claims.username === undefined ? {} : { username: claims.username }),
       ...(claims.sid === undefined ? {} : { sessionId: claims.sid }),
+      ...(typeof claims.auth_time === 'number' ? { authTime: new Date(claims.auth_time * 1000) } : {}),
       claims,
     };
     setContextUserId(claims.sub);
@@ -63,6 +66,21 @@ export function requireRole(...roles: string[]): RequestHandler {
     }
     next();
   };
+}
+
+/**
+ * True when the caller signed in with their password less than `seconds` ago (the token's `auth_time`):
+ * "sudo mode", in which a sensitive change needs no current password. A token without `auth_time` never is.
+ */
+export function signedInWithin(
+  user: Pick<AuthUser, 'authTime'>,
+  seconds: number,
+  now: number = Date.now(),
+): boolean {
+  if (user.authTime === undefined) return false;
+  const age = now - user.authTime.getTime();
+  // A sign-in "in the future" (clock skew between instances) counts as just now, within a small tolerance.
+  return age < seconds * 1000 && age > -5_000;
 }
 
 /** `req.user` on a route behind requireAuth; throws 401 if it is missing (a wiring mistake). */

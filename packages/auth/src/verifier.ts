@@ -15,11 +15,13 @@ export type Algorithm = 'ES256' | 'RS256';
 /** The claims of an access token signed by the auth service. */
 export interface AccessTokenClaims {
   sub: string;
-  role: 'user' | 'admin' | (string & {});
+  role: 'user' | 'manager' | 'admin' | (string & {});
   username?: string;
   /** Session id: lets a service ask whether the session was revoked. */
   sid?: string;
   jti?: string;
+  /** When the user last signed in with their password (seconds since the epoch): see `signedInWithin`. */
+  auth_time?: number;
   iss: string;
   aud: string | string[];
   exp: number;

@@ -16,7 +16,7 @@ export const testAuth = {
   publicKey,
 } as const;
 
-export type TestRole = 'user' | 'admin';
+export type TestRole = 'user' | 'manager' | 'admin';
 
 export interface TokenOptions {
   /** The user's id; a new UUID by default. */
@@ -25,6 +25,8 @@ export interface TokenOptions {
   username?: string;
   /** The session id the auth service puts in each token. */
   sid?: string;
+  /** When the user signed in (seconds since the epoch); now by default, as for a fresh sign-in. */
+  authTime?: number;
   /** jsonwebtoken's format: '15m', '1h', or seconds; a negative value makes an expired token. */
   expiresIn?: SignOptions['expiresIn'];
   /** Overrides for security tests: a wrong issuer, audience or key id must be rejected. */
@@ -44,6 +46,7 @@ export function tokenFor(options: TokenOptions = {}): string {
       role: options.role ?? 'user',
       username: options.username ?? `user_${sub.slice(0, 8)}`,
       sid: options.sid ?? randomUUID(),
+      auth_time: options.authTime ?? Math.floor(Date.now() / 1000),
     },
     options.privateKey ?? privateKey,
     {

@@ -79,7 +79,10 @@ export function createAdminService({ users, sessions, logger }: AdminServiceDeps
     ): Promise<UserRecord> {
       const target = await mustFind(targetId);
       // Keeps the last admin from locking everyone out by accident; another admin can still do it.
-      if (targetId === adminId && (changes.role === 'user' || changes.disabled === true)) {
+      if (
+        targetId === adminId &&
+        ((changes.role !== undefined && changes.role !== 'admin') || changes.disabled === true)
+      ) {
         throw cannotChangeOwnAccess();
       }
       return apply({ adminId }, target, changes);

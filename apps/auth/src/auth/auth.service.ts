@@ -6,7 +6,7 @@ import type {
   OneTimeTokensRepository,
 } from '../one-time-tokens/one-time-tokens.repository.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
-import { assertAcceptablePassword } from '../passwords/password-policy.ts';
+import type { PasswordPolicy } from '../passwords/password-policy.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { ClientInfo, SessionsService, TokenPair } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
@@ -20,6 +20,7 @@ export interface AuthServiceDeps {
   oneTimeTokens: OneTimeTokensRepository;
   sessions: SessionsService;
   hasher: PasswordHasher;
+  policy: PasswordPolicy;
   throttle: LoginThrottle;
   mailLimit: MailRateLimit;
   mailer: Mailer;
@@ -52,8 +53,19 @@ export function emailNotVerified(): ForbiddenError {
 }
 
 export function createAuthService(deps: AuthServiceDeps) {
-  const { users, accounts, oneTimeTokens, sessions, hasher, throttle, mailLimit, mailer, logger, settings } =
-    deps;
+  const {
+    users,
+    accounts,
+    oneTimeTokens,
+    sessions,
+    hasher,
+    policy,
+    throttle,
+    mailLimit,
+    mailer,
+    logger,
+    settings,
+  } = deps;
 
   function frontEndLink(path: string, token: string): string {
     return new URL(`${path}?token=${encodeURIComponent(token)}`, settings.publicAppUrl).toString();
@@ -180,6 +192,32 @@ export function createAuthService(deps: AuthServiceDeps) {
       return sessions.start(user, client);
     },
 
+    /**
+     * After an email change: a verification mail to the new address (unverified until its link is followed)
+     * and a notice to the old one, so the owner learns of a change they did not make. Never rejects.
+     */
+    async emailChanged(user: UserRecord, previousEmail: string): Promise<void> {
+      await Promise.all([
+        sendVerificationEmail(user).catch((err: unknown) =>
+          logger.error({ err, userId: user.id }, 'could not send the verification email'),
+        ),
+        mailer
+          .send({
+            to: previousEmail,
+            subject: 'Your email address was changed',
+            text: [
+              `Hello ${user.username},`,
+              '',
+              `The email address of your account was changed from ${previousEmail} to ${user.email}.`,
+              "If you did not make this change, your account may be in someone else's hands: contact support.",
+            ].join('\n'),
+          })
+          .catch((err: unknown) =>
+            logger.error({ err, userId: user.id }, 'could not send the email-changed notice'),
+          ),
+      ]);
+    },
+
     async verifyEmail(token: string): Promise<void> {
       const userId = await oneTimeTokens.consume(hashOpaqueToken(token), 'verify_email');
       if (!userId) throw invalidLink();
@@ -214,7 +252,7 @@ export function createAuthService(deps: AuthServiceDeps) {
       const user = userId ? await users.findById(userId) : null;
       if (!user || user.disabledAt) throw invalidLink();
       // Checked before the token is spent, so a rejected password leaves the link usable.
-      assertAcceptablePassword('password', input.password, user);
+      policy.assertAcceptable('password', input.password, user);
       const passwordHash = await hasher.hash(input.password);
       if ((await oneTimeTokens.consume(tokenHash, 'reset_password')) !== user.id) throw invalidLink();
       await users.updatePasswordHash(user.id, passwordHash);

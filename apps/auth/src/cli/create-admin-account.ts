@@ -6,6 +6,7 @@ import { noRevocations, type Revocations } from '../revocation/revocation-relay.
 import { createSessionsRepository } from '../sessions/sessions.repository.ts';
 import { createSessionEnder } from '../sessions/sessions.service.ts';
 import { createAccountCreator } from '../users/account-creation.ts';
+import { createPasswordPolicy } from '../passwords/password-policy.ts';
 import { createUsersRepository, type UserRecord } from '../users/users.repository.ts';
 import { emailSchema, usernameSchema } from '../users/users.schemas.ts';
 
@@ -56,7 +57,12 @@ export async function createAdminAccount(
     if (existing.role === 'admin') return { outcome: 'already-admin', user: existing };
     return { outcome: 'promoted', user: await admin.promoteVerified({ cli: 'create-admin' }, existing.id) };
   }
-  const accounts = createAccountCreator({ users, hasher: createPasswordHasher(input.hashing) });
+  const accounts = createAccountCreator({
+    users,
+    hasher: createPasswordHasher(input.hashing),
+    // Admin accounts always get the whole policy, whatever PASSWORD_COMMON_CHECK says.
+    policy: createPasswordPolicy(),
+  });
   const user = await accounts.create(
     { email, username, password: await input.password() },
     { role: 'admin', emailVerified: true },

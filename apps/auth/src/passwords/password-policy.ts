@@ -17,18 +17,49 @@ export interface PasswordContext {
 }
 
 /**
+ * What attackers try first, whatever the length: the most common passwords, one or a few characters
+ * repeated (`aaaaaaaa`, `abababab`), and one short word with a few digits after it (`bonjour1`, `summer2024`).
+ */
+function guessableProblem(lowered: string): string | undefined {
+  if (COMMON.has(lowered)) {
+    return 'This password is one of the most commonly used passwords; choose one that is harder to guess.';
+  }
+  if (new Set(lowered).size < 4) {
+    return 'This password repeats the same few characters; choose one that is harder to guess.';
+  }
+  if (/^\p{L}{1,10}\d{1,4}$/u.test(lowered)) {
+    return 'One word followed by a few digits is among the first guesses; add another word or two.';
+  }
+  return undefined;
+}
+
+export interface PasswordPolicyOptions {
+  /**
+   * Refuse the guessable passwords: the most common ones, repeated characters, one word and digits
+   * (default true). PASSWORD_COMMON_CHECK=off turns it off for API test
+   * collections that register `password123` (RealWorld's do); never for real users.
+   */
+  commonCheck?: boolean;
+}
+
+/**
  * NIST SP 800-63B: length is what matters (8 to 64 characters, any characters, spaces included), no
  * composition rules ("one digit, one symbol" only produces Password1!), and passwords known to attackers
  * are refused. Returns the problems found, in words a user can act on; an empty list means acceptable.
  */
-export function passwordProblems(password: string, context: PasswordContext = {}): string[] {
+export function passwordProblems(
+  password: string,
+  context: PasswordContext = {},
+  options: PasswordPolicyOptions = {},
+): string[] {
   const length = characterCount(password);
   if (length < PASSWORD_MIN_LENGTH) return [`Use at least ${PASSWORD_MIN_LENGTH} characters.`];
   if (length > PASSWORD_MAX_LENGTH) return [`Use at most ${PASSWORD_MAX_LENGTH} characters.`];
 
   const lowered = password.normalize('NFKC').toLowerCase();
-  if (COMMON.has(lowered)) {
-    return ['This password is one of the most commonly used passwords; choose one that is harder to guess.'];
+  if (options.commonCheck !== false) {
+    const guessable = guessableProblem(lowered);
+    if (guessable) return [guessable];
   }
   const contextual = [
     context.email?.toLowerCase(),
@@ -49,8 +80,16 @@ export function weakPassword(field: string, problems = passwordProblems('passwor
   });
 }
 
-/** Throws 422 (`weak-password`, errors.<field>) when the password breaks the policy. */
-export function assertAcceptablePassword(field: string, password: string, context: PasswordContext): void {
-  const problems = passwordProblems(password, context);
-  if (problems.length > 0) throw weakPassword(field, problems);
+export interface PasswordPolicy {
+  /** Throws 422 (`weak-password`, errors.<field>) when the password breaks the policy. */
+  assertAcceptable(field: string, password: string, context: PasswordContext): void;
+}
+
+export function createPasswordPolicy(options: PasswordPolicyOptions = {}): PasswordPolicy {
+  return {
+    assertAcceptable(field, password, context) {
+      const problems = passwordProblems(password, context, options);
+      if (problems.length > 0) throw weakPassword(field, problems);
+    },
+  };
 }

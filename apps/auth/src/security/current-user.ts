@@ -6,6 +6,8 @@ export interface SignedInUser {
   id: string;
   role: string;
   sessionId: string;
+  /** When the user signed in with their password (the token's `auth_time`). */
+  authTime?: Date;
 }
 
 /** The caller on a route behind requireAuth. Tokens this service mints always carry a session id. */
@@ -15,5 +17,10 @@ export function currentUser(req: Request): SignedInUser {
     throw new UnauthorizedError('The access token has no session.', {
       invalidTokenDescription: 'No session id',
     });
-  return { id: user.id, role: user.role, sessionId: user.sessionId };
+  return {
+    id: user.id,
+    role: user.role,
+    sessionId: user.sessionId,
+    ...(user.authTime === undefined ? {} : { authTime: user.authTime }),
+  };
 }

@@ -95,7 +95,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
       // The cap: sessions left behind by devices that never log out would otherwise pile up forever.
       const ended = await sessions.revokeBeyondLimit(user.id, deps.maxSessionsPerUser);
       if (ended.length > 0) revocations.nudge();
-      const access = issuer.issue(user, session.id);
+      const access = issuer.issue(user, session);
       return { ...access, refreshToken, tokenType: 'Bearer' };
     },
 
@@ -134,7 +134,7 @@ export function createSessionsService(deps: SessionsServiceDeps) {
         await reuseDetected(session);
         throw invalidRefreshToken();
       }
-      const access = issuer.issue(user, session.id);
+      const access = issuer.issue(user, session);
       return { ...access, refreshToken: next, tokenType: 'Bearer' };
     },
 

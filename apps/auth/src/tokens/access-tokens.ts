@@ -4,7 +4,7 @@ import { SIGNING_ALGORITHM, type KeyStore } from '../keys/key-store.ts';
 
 export interface AccessTokenSubject {
   id: string;
-  role: 'user' | 'admin';
+  role: 'user' | 'manager' | 'admin';
   username: string;
 }
 
@@ -13,8 +13,14 @@ export interface IssuedAccessToken {
   expiresIn: number;
 }
 
+/** The session a token belongs to: its id, and when its sign-in happened (the token's `auth_time`). */
+export interface AccessTokenSession {
+  id: string;
+  createdAt: Date;
+}
+
 export interface AccessTokenIssuer {
-  issue(user: AccessTokenSubject, sessionId: string): IssuedAccessToken;
+  issue(user: AccessTokenSubject, session: AccessTokenSession): IssuedAccessToken;
 }
 
 export interface AccessTokenIssuerOptions {
@@ -26,9 +32,16 @@ export interface AccessTokenIssuerOptions {
 
 export function createAccessTokenIssuer(options: AccessTokenIssuerOptions): AccessTokenIssuer {
   return {
-    issue(user, sessionId) {
+    issue(user, session) {
       const accessToken = jwt.sign(
-        { role: user.role, username: user.username, sid: sessionId },
+        {
+          role: user.role,
+          username: user.username,
+          sid: session.id,
+          // OpenID Connect's claim for when the user last proved who they are (here: signed in with their
+          // password). Refreshed tokens keep it, so "signed in a few minutes ago" can be checked (sudo mode).
+          auth_time: Math.floor(session.createdAt.getTime() / 1000),
+        },
         options.keys.signing.privateKey,
         {
           algorithm: SIGNING_ALGORITHM,

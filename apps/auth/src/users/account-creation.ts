@@ -1,7 +1,7 @@
 import { isUniqueViolation } from '@mini/db';
 import { ConflictError } from '@mini/http';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
-import { assertAcceptablePassword } from '../passwords/password-policy.ts';
+import type { PasswordPolicy } from '../passwords/password-policy.ts';
 import {
   USER_EMAIL_UNIQUE,
   USER_USERNAME_UNIQUE,
@@ -22,14 +22,18 @@ export function emailTaken(): ConflictError {
  * Creating an account, under the same rules wherever it happens (POST /auth/register, the create-admin
  * command): the password policy, the hash, and unique email and username (409 naming the field).
  */
-export function createAccountCreator(deps: { users: UsersRepository; hasher: PasswordHasher }) {
-  const { users, hasher } = deps;
+export function createAccountCreator(deps: {
+  users: UsersRepository;
+  hasher: PasswordHasher;
+  policy: PasswordPolicy;
+}) {
+  const { users, hasher, policy } = deps;
   return {
     async create(
       input: { email: string; username: string; password: string },
       options: { role?: Role; emailVerified?: boolean } = {},
     ): Promise<UserRecord> {
-      assertAcceptablePassword('password', input.password, input);
+      policy.assertAcceptable('password', input.password, input);
       hasher.assertCapacity();
       const passwordHash = await hasher.hash(input.password);
       let user: UserRecord;

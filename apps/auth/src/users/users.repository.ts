@@ -1,6 +1,6 @@
 import type { PrismaClient, Prisma } from '../generated/prisma/client.ts';
 
-export type Role = 'user' | 'admin';
+export type Role = 'user' | 'manager' | 'admin';
 
 /** A user as the services see it: a plain object, never a Prisma model instance. */
 export interface UserRecord {
@@ -80,7 +80,7 @@ export function createUsersRepository(prisma: PrismaClient) {
 
     updateProfile(
       id: string,
-      changes: { username?: string; displayName?: string | null },
+      changes: { username?: string; displayName?: string | null; email?: string; emailVerified?: boolean },
     ): Promise<UserRecord> {
       return prisma.user.update({
         where: { id },
@@ -89,6 +89,10 @@ export function createUsersRepository(prisma: PrismaClient) {
             ? {}
             : { username: changes.username, usernameLower: changes.username.toLowerCase() }),
           ...(changes.displayName === undefined ? {} : { displayName: changes.displayName }),
+          ...(changes.email === undefined
+            ? {}
+            : { email: changes.email, emailLower: changes.email.toLowerCase() }),
+          ...(changes.emailVerified === false ? { emailVerifiedAt: null } : {}),
         },
         select: columns,
       });

@@ -1,4 +1,4 @@
-import { Router } from 'express';
+import { Router, type Request } from 'express';
 import { idParams, type ApiRegistry } from '@mini/validation';
 import { currentUser } from '../security/current-user.ts';
 import {
@@ -12,9 +12,28 @@ import {
 } from './users.schemas.ts';
 import { weakPassword } from '../passwords/password-policy.ts';
 import { tooManyLoginAttempts } from '../throttle/login-throttle.ts';
-import { userNotFound, usernameTaken, wrongCurrentPassword, type UsersService } from './users.service.ts';
+import { tooManyMailRequests } from '../throttle/mail-rate-limit.ts';
+import { trackWork } from '@mini/http';
+import {
+  currentPasswordRequired,
+  userNotFound,
+  usernameTaken,
+  wrongCurrentPassword,
+  type Caller,
+  type UsersService,
+} from './users.service.ts';
+import { emailTaken } from './account-creation.ts';
 
 const TAGS = ['Users'];
+
+function caller(req: Request): Caller {
+  const user = currentUser(req);
+  return {
+    sessionId: user.sessionId,
+    ip: req.ip ?? 'unknown',
+    ...(user.authTime === undefined ? {} : { authTime: user.authTime }),
+  };
+}
 
 export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
   const router = Router();
@@ -33,24 +52,41 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
   api.route(router, {
     method: 'patch',
     path: '/users/me',
-    summary: 'Change your username or display name',
+    summary: 'Change your username, display name or email',
     description:
-      'Only `username` and `displayName`: any other field (`role`, `email` ...) is refused with 422.',
+      'A new email needs `currentPassword` unless you signed in within the last few minutes (sudo mode); it ' +
+      'is unverified until the link mailed to it is followed, and the old address gets a notice. Any other ' +
+      'field (`role` ...) is refused with 422.',
     tags: TAGS,
     auth: true,
     body: updateMeBody,
     responses: {
       200: { description: 'Your updated account.', schema: meSchema },
-      409: { description: 'The username is taken.', problems: [usernameTaken()] },
+      409: { description: 'The username or the email is taken.', problems: [usernameTaken(), emailTaken()] },
+      422: {
+        description: 'Validation failed, or the current password is missing (sign-in too old) or wrong.',
+        problems: [currentPasswordRequired(), wrongCurrentPassword()],
+      },
+      429: {
+        description: 'Too many mails to this address or from this client, or wrong current passwords.',
+        problems: [tooManyLoginAttempts(), tooManyMailRequests()],
+      },
     },
-    handler: async ({ req, body }) => toMe(await users.updateMe(currentUser(req).id, body)),
+    handler: async ({ req, body }) => {
+      const { user, mailSent } = await users.updateMe(currentUser(req).id, caller(req), body);
+      // Sent after the answer; graceful shutdown waits for it all the same.
+      void trackWork(req, mailSent);
+      return toMe(user);
+    },
   });
 
   api.route(router, {
     method: 'post',
     path: '/users/me/password',
     summary: 'Change your password',
-    description: 'Needs the current password. Every other session ends; this one stays signed in.',
+    description:
+      'Needs `currentPassword`, unless you signed in within the last few minutes (sudo mode: the access ' +
+      "token's `auth_time`). Every other session ends; this one stays signed in.",
     tags: TAGS,
     auth: true,
     body: changePasswordBody,
@@ -58,7 +94,7 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
       204: { description: 'Changed.' },
       422: {
         description: 'Validation failed, the current password is wrong, or the new one is refused.',
-        problems: [wrongCurrentPassword(), weakPassword('newPassword')],
+        problems: [wrongCurrentPassword(), currentPasswordRequired(), weakPassword('newPassword')],
       },
       429: {
         description: 'Too many wrong current passwords (the sign-in counters); retry after `Retry-After`.',
@@ -66,8 +102,7 @@ export function usersRoutes(api: ApiRegistry, users: UsersService): Router {
       },
     },
     handler: async ({ req, body }) => {
-      const user = currentUser(req);
-      await users.changePassword(user.id, { sessionId: user.sessionId, ip: req.ip ?? 'unknown' }, body);
+      await users.changePassword(currentUser(req).id, caller(req), body);
     },
   });
 

@@ -37,7 +37,7 @@ export const displayNameSchema = z
   .nullable()
   .meta({ example: 'Ada Lovelace' });
 
-export const roleSchema = z.enum(['user', 'admin']);
+export const roleSchema = z.enum(['user', 'manager', 'admin']);
 
 export const meSchema = z
   .object({
@@ -61,16 +61,32 @@ export const publicProfileSchema = z
   })
   .meta({ id: 'PublicProfile' });
 
+const currentPasswordSchema = z
+  .string()
+  .min(1)
+  .max(1024)
+  .meta({
+    description:
+      'Required to change the email or the password unless you signed in within REAUTH_WINDOW_SECONDS ' +
+      '(default 5 minutes: "sudo mode"); always checked when sent.',
+  });
+
 export const updateMeBody = z
-  .object({ username: usernameSchema.optional(), displayName: displayNameSchema.optional() })
-  .strict()
-  .refine((body) => body.username !== undefined || body.displayName !== undefined, {
-    error: 'Send username and/or displayName',
+  .object({
+    username: usernameSchema.optional(),
+    displayName: displayNameSchema.optional(),
+    email: emailSchema.optional(),
+    currentPassword: currentPasswordSchema.optional(),
   })
+  .strict()
+  .refine(
+    (body) => body.username !== undefined || body.displayName !== undefined || body.email !== undefined,
+    { error: 'Send username, displayName and/or email' },
+  )
   .meta({ example: { displayName: 'Ada Lovelace' } });
 
 export const changePasswordBody = z
-  .object({ currentPassword: z.string().min(1).max(1024), newPassword: passwordSchema })
+  .object({ currentPassword: currentPasswordSchema.optional(), newPassword: passwordSchema })
   .strict()
   .meta({
     example: { currentPassword: 'correct horse battery staple', newPassword: 'a new, longer passphrase' },

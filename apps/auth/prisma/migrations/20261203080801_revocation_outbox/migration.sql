@@ -1,4 +1,4 @@
--- Ended sessions not yet on the Redis revocation list (transactional outbox; see src/revocation/).
+-- Ended sessions not yet on the Redis revocation list (transactional outbox, see src/revocation/).
 -- CreateTable
 CREATE TABLE "revocation_outbox" (
     "session_id" UUID NOT NULL,
