@@ -17,15 +17,14 @@ import {
   type AdminHandle,
   type DbLogger,
 } from '../packages/db/src/index.ts';
+import { discoverServices } from './services.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const DEFAULT_PORTS: Record<string, number> = {
-  auth: 3001,
-  tasks: 3002,
-  blog: 3003,
-  inventory: 3004,
-  chat: 3005,
-};
+// Each service's port, as its package.json declares it ("mini": { "port": ... }).
+const SERVICES = discoverServices(ROOT);
+const DEFAULT_PORTS: Record<string, number> = Object.fromEntries(
+  SERVICES.flatMap((service) => (service.port === undefined ? [] : [[service.name, service.port]])),
+);
 // Time a service gets to finish in-flight requests after the signal, before it is killed.
 const STOP_TIMEOUT_MS = 15_000;
 
@@ -48,13 +47,11 @@ function parseArgs(argv: string[]): { mode: Mode; filters: string[] } {
   return { mode, filters };
 }
 
-/** Apps that can run: a folder under apps/ with src/server.ts. */
+/** Apps that can run: a folder under apps/ with src/server.ts, by port. */
 function runnableApps(): string[] {
-  const appsDir = path.join(ROOT, 'apps');
-  return readdirSync(appsDir, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && existsSync(path.join(appsDir, entry.name, 'src/server.ts')))
-    .map((entry) => entry.name)
-    .sort((a, b) => (DEFAULT_PORTS[a] ?? 9999) - (DEFAULT_PORTS[b] ?? 9999) || a.localeCompare(b));
+  return SERVICES.map((service) => service.name).filter((name) =>
+    existsSync(path.join(ROOT, 'apps', name, 'src/server.ts')),
+  );
 }
 
 function selectApps(filters: string[]): string[] {
@@ -140,7 +137,7 @@ function childEnv(
   if (mode === 'start' && app === 'auth' && !process.env.PASSWORD_PEPPER) env.PASSWORD_PEPPER = localPepper();
   // A service gets its own credentials only, never the superuser's.
   delete env.DATABASE_ADMIN_URL;
-  for (const other of Object.keys(DEFAULT_PORTS)) {
+  for (const { name: other } of SERVICES) {
     if (other !== app) delete env[`${other.toUpperCase()}_DATABASE_URL`];
   }
   return env;
@@ -271,7 +268,7 @@ async function main(): Promise<number> {
     if (process.env.PORT && !single) say('PORT is ignored when several services run; each uses its default');
     const portOf = (app: string) =>
       single && process.env.PORT ? Number(process.env.PORT) : (DEFAULT_PORTS[app] ?? 3000);
-    const jwksUrl = `http://localhost:${apps.includes('auth') ? portOf('auth') : DEFAULT_PORTS.auth}/.well-known/jwks.json`;
+    const jwksUrl = `http://localhost:${apps.includes('auth') ? portOf('auth') : (DEFAULT_PORTS.auth ?? 3001)}/.well-known/jwks.json`;
 
     for (const [index, app] of apps.entries()) {
       const env = childEnv(mode, app, urls.get(app) ?? '', portOf(app), jwksUrl);

@@ -1,0 +1,3 @@
+import { servicePrismaConfig } from '@mini/db/prisma-config';
+
+export default servicePrismaConfig();

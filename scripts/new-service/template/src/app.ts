@@ -1,0 +1,55 @@
+import express from 'express';
+import {
+  createTokenVerifier,
+  requireAuth,
+  verifierOptionsFromConfig,
+  type RedisRevocationCheck,
+} from '@mini/auth';
+import { createServiceApp } from '@mini/http';
+import type { Logger } from '@mini/logger';
+import { createApiRegistry } from '@mini/validation';
+import type { Config } from './config.ts';
+import type { Database } from './db.ts';
+import { __item__Repository } from './__name__/__name__.repository.ts';
+import { register__Name__Routes } from './__name__/__name__.routes.ts';
+import { create__Name__Service } from './__name__/__name__.service.ts';
+
+export interface AppDeps {
+  config: Config;
+  db: Database;
+  logger: Logger;
+  /** Refuses tokens of ended sessions (server.ts passes the Redis revocation list when REDIS_URL is set). */
+  revocationList?: Pick<RedisRevocationCheck, 'isRevoked' | 'ping'>;
+}
+
+// Builds the Express app; never listens (server.ts does, tests use supertest on it).
+export function createApp({ config, db, logger, revocationList }: AppDeps): express.Express {
+  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
+  const api = createApiRegistry({
+    title: '__Name__ service',
+    version: '0.1.0',
+    description: "Each user's own __name__: create, list (cursor pages), read, change and delete.",
+    authenticate: requireAuth(
+      verifier,
+      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
+    ),
+  });
+
+  const __name__Service = create__Name__Service(__item__Repository(db.prisma));
+
+  return createServiceApp({
+    name: '__name__',
+    config,
+    logger,
+    // Without its database the service can do nothing: unready. Without Redis it still serves, accepting
+    // the tokens of ended sessions until they expire: degraded (200), so instances stay in rotation.
+    readinessChecks: { database: () => db.ping() },
+    ...(revocationList ? { optionalChecks: { redis: () => revocationList.ping() } } : {}),
+    openapi: () => api.document(),
+    routes: (app) => {
+      const router = express.Router();
+      register__Name__Routes(router, api, __name__Service);
+      app.use(router);
+    },
+  });
+}
