@@ -192,7 +192,8 @@ async function main(): Promise<number> {
 
   let admin: (AdminHandle & { embedded: boolean }) | undefined;
   let stopping: NodeJS.Signals | undefined;
-  let crashed = false;
+  let forced = false;
+  const crashed: string[] = [];
   const children = new Map<string, ChildProcess>();
 
   const releaseAdmin = async () => {
@@ -204,6 +205,7 @@ async function main(): Promise<number> {
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         say('second signal: killing the services');
+        forced = true;
         for (const child of children.values()) killGroup(child, 'SIGKILL');
         return;
       }
@@ -232,7 +234,8 @@ async function main(): Promise<number> {
     });
     if (stopping) {
       await releaseAdmin();
-      return 130;
+      say('stopped before any service started: nothing is left running');
+      return 0;
     }
 
     const single = apps.length === 1;
@@ -245,7 +248,7 @@ async function main(): Promise<number> {
       child.on('exit', (code, signal) => {
         children.delete(app);
         if (!stopping) {
-          crashed = true;
+          crashed.push(app);
           say(`${app} exited unexpectedly (${signal ?? `code ${code}`})`);
           // A production process supervisor restarts the whole set; in dev the others keep running.
           if (mode === 'start') process.kill(process.pid, 'SIGTERM');
@@ -256,7 +259,14 @@ async function main(): Promise<number> {
 
     await exited;
     await releaseAdmin();
-    return crashed || !stopping ? 1 : 0;
+    // The last line says plainly that all is down: pnpm may print its own lines after ours.
+    const crashNote = crashed.length > 0 ? ` (${listed(crashed)} had exited unexpectedly)` : '';
+    say(
+      `${forced ? 'killed' : 'stopped'} ${listed(apps)}${crashNote}: nothing this command started is still running`,
+    );
+    // A Ctrl-C that stopped everything gracefully is a success: exit 0, so that pnpm reports no failure.
+    if (forced) return 130;
+    return crashed.length > 0 || !stopping ? 1 : 0;
   } catch (err) {
     for (const child of children.values()) killGroup(child, 'SIGKILL');
     await releaseAdmin().catch(() => {});
@@ -265,6 +275,11 @@ async function main(): Promise<number> {
 }
 
 let waitAll: () => void = () => {};
+
+/** "auth", "auth and tasks", "auth, tasks and blog". */
+function listed(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
