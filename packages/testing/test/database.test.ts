@@ -15,7 +15,7 @@ describe('serviceGlobalSetup', () => {
       inject('databaseUrl'),
       'SELECT current_user AS user, current_database() AS db',
     );
-    expect(who?.user).toMatch(/^testing_test_[0-9a-f]{8}$/);
+    expect(who?.user).toMatch(/^testing_test_\d{8}t\d{6}_\d+_[0-9a-f]{6}_[0-9a-f]{4}$/);
     expect(who?.db).toBe(who?.user);
     const notes = await query<{ body: string }>(
       inject('databaseUrl'),
