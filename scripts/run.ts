@@ -8,16 +8,14 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
+import { migrate, MigrationError, type DbLogger } from '../packages/db/src/index.ts';
 import {
   bootstrapServiceDatabase,
-  migrate,
-  MigrationError,
   releaseOnExit,
   resolveAdminUrl,
   serviceUrl,
   type AdminHandle,
-  type DbLogger,
-} from '../packages/db/src/index.ts';
+} from '../packages/dev-db/src/index.ts';
 import {
   envPrefix,
   listServices,

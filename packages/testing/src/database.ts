@@ -1,15 +1,14 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrate, type DbLogger } from '@mini/db';
 import {
   bootstrapServiceDatabase,
   dropServiceDatabase,
-  migrate,
   releaseOnExit,
   resolveAdminUrl,
   serviceUrl,
-  type DbLogger,
-} from '@mini/db';
+} from '@mini/dev-db';
 import { sweepStaleTestDatabases, testDatabaseName } from './stale-databases.ts';
 
 /** The repository root, where the shared embedded Postgres keeps its data (.data/). */

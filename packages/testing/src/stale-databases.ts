@@ -3,7 +3,8 @@
 // each run begins by dropping what runs that can no longer be alive left behind.
 import { createHash, randomBytes } from 'node:crypto';
 import os from 'node:os';
-import { dropServiceDatabase, withClient, type DbLogger } from '@mini/db';
+import type { DbLogger } from '@mini/db';
+import { dropServiceDatabase, withClient } from '@mini/dev-db';
 
 // Postgres cuts identifiers at 63 bytes; the service part is shortened to keep the name whole.
 const MAX_IDENTIFIER = 63;

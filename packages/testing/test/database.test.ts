@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { withClient } from '@mini/db';
+import { withClient } from '@mini/dev-db';
 import { setupServiceTestDatabase } from '../src/index.ts';
 
 async function query<R extends Record<string, unknown>>(url: string, sql: string): Promise<R[]> {

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { bootstrapServiceDatabase, dropServiceDatabase, resolveAdminUrl, withClient } from '@mini/db';
+import { bootstrapServiceDatabase, dropServiceDatabase, resolveAdminUrl, withClient } from '@mini/dev-db';
 import {
   isStale,
   parseTestDatabaseName,
