@@ -16,13 +16,13 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import autocannon from 'autocannon';
+import { migrate } from '../packages/db/src/index.ts';
 import {
   bootstrapServiceDatabase,
   dropServiceDatabase,
-  migrate,
   resolveAdminUrl,
   serviceUrl,
-} from '../packages/db/src/index.ts';
+} from '../packages/dev-db/src/index.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);

@@ -11,14 +11,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
+import { migrate } from '../packages/db/src/index.ts';
 import {
   bootstrapServiceDatabase,
   dropServiceDatabase,
-  migrate,
   releaseOnExit,
   resolveAdminUrl,
   serviceUrl,
-} from '../packages/db/src/index.ts';
+} from '../packages/dev-db/src/index.ts';
 import { startChild, type Child } from './lib/child.ts';
 import { measure, type Measurement } from './lib/measure.ts';
 import { seedTasks } from './lib/seed-tasks.ts';

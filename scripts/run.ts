@@ -1,71 +1,32 @@
-// `pnpm dev` / `pnpm start` [--filter NAME ...]: gives each selected service a database (DATABASE_URL, or
-// the shared embedded Postgres), migrates it, runs the services, and on Ctrl-C stops them and, when this
-// was the last user of the embedded Postgres, stops that too.
+// `pnpm dev` / `pnpm start` [--filter NAME ...] [--only]: starts each selected service and the services it
+// needs (declared in its package.json, see lib/services.ts), gives each a database (DATABASE_URL, or the
+// shared embedded Postgres) and migrates it, tells each where the others listen (<NAME>_PORT, <NAME>_URL),
+// and on Ctrl-C stops them and, when this was the last user of the embedded Postgres, stops that too.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import readline from 'node:readline';
+import { migrate, MigrationError, type DbLogger } from '../packages/db/src/index.ts';
 import {
   bootstrapServiceDatabase,
-  migrate,
-  MigrationError,
   releaseOnExit,
   resolveAdminUrl,
   serviceUrl,
   type AdminHandle,
-  type DbLogger,
-} from '../packages/db/src/index.ts';
-import { discoverServices } from './services.ts';
+} from '../packages/dev-db/src/index.ts';
+import {
+  envPrefix,
+  listServices,
+  REPO_ROOT as ROOT,
+  ServiceDeclarationError,
+  type Service,
+} from './lib/services.ts';
+import { parseArgs, planRun, UsageError, type Mode } from './lib/run-plan.ts';
 
-const ROOT = path.resolve(import.meta.dirname, '..');
-// Each service's port, as its package.json declares it ("mini": { "port": ... }).
-const SERVICES = discoverServices(ROOT);
-const DEFAULT_PORTS: Record<string, number> = Object.fromEntries(
-  SERVICES.flatMap((service) => (service.port === undefined ? [] : [[service.name, service.port]])),
-);
 // Time a service gets to finish in-flight requests after the signal, before it is killed.
 const STOP_TIMEOUT_MS = 15_000;
-
-type Mode = 'dev' | 'start';
-
-class UsageError extends Error {}
-
-function parseArgs(argv: string[]): { mode: Mode; filters: string[] } {
-  const [mode, ...rest] = argv;
-  if (mode !== 'dev' && mode !== 'start')
-    throw new UsageError('usage: node scripts/run.ts dev|start [--filter NAME]...');
-  const filters: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const arg = rest[i] ?? '';
-    if (arg === '--') continue;
-    if (arg.startsWith('--filter=')) filters.push(arg.slice('--filter='.length));
-    else if (arg === '--filter' && rest[i + 1] !== undefined) filters.push(rest[++i] ?? '');
-    else throw new UsageError(`unknown argument ${arg}; usage: pnpm ${mode} [--filter NAME]...`);
-  }
-  return { mode, filters };
-}
-
-/** Apps that can run: a folder under apps/ with src/server.ts, by port. */
-function runnableApps(): string[] {
-  return SERVICES.map((service) => service.name).filter((name) =>
-    existsSync(path.join(ROOT, 'apps', name, 'src/server.ts')),
-  );
-}
-
-function selectApps(filters: string[]): string[] {
-  const apps = runnableApps();
-  if (filters.length === 0) {
-    if (apps.length === 0) throw new UsageError('no app under apps/ has a src/server.ts yet');
-    return apps;
-  }
-  const unknown = filters.filter((name) => !apps.includes(name));
-  if (unknown.length > 0) {
-    throw new UsageError(`unknown app ${unknown.join(', ')}; apps: ${apps.join(', ') || '(none yet)'}`);
-  }
-  return apps.filter((app) => filters.includes(app));
-}
 
 const useColor = process.stdout.isTTY === true && !process.env.NO_COLOR;
 const COLORS = [36, 35, 33, 32, 34];
@@ -91,7 +52,7 @@ async function prepareDatabases(
 ): Promise<Map<string, string>> {
   const urls = new Map<string, string>();
   for (const app of apps) {
-    const configured = process.env[`${app.toUpperCase()}_DATABASE_URL`];
+    const configured = process.env[`${envPrefix(app)}_DATABASE_URL`];
     let url: string;
     if (configured) {
       url = configured;
@@ -117,17 +78,22 @@ function childEnv(
   mode: Mode,
   app: string,
   databaseUrl: string,
-  port: number,
-  jwksUrl: string,
+  services: Service[],
+  discovery: Record<string, string>,
 ): NodeJS.ProcessEnv {
   const nodeEnv = mode === 'start' ? 'production' : (process.env.NODE_ENV ?? 'development');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
+    // Where every service listens (AUTH_PORT, AUTH_URL ...): how this one finds those it calls.
+    ...discovery,
     DATABASE_URL: databaseUrl,
-    PORT: String(port),
+    PORT: discovery[`${envPrefix(app)}_PORT`],
     NODE_ENV: nodeEnv,
-    AUTH_JWKS_URL: process.env.AUTH_JWKS_URL ?? jwksUrl,
   };
+  // A service that verifies tokens fetches auth's public keys from where auth is.
+  if (discovery.AUTH_URL) {
+    env.AUTH_JWKS_URL ??= `${discovery.AUTH_URL.replace(/\/+$/, '')}/.well-known/jwks.json`;
+  }
   // Development reads its verification and reset mails at auth's GET /dev/outbox, which is off unless
   // switched on (and refused in production).
   if (nodeEnv === 'development') env.DEV_OUTBOX ??= 'true';
@@ -137,8 +103,8 @@ function childEnv(
   if (mode === 'start' && app === 'auth' && !process.env.PASSWORD_PEPPER) env.PASSWORD_PEPPER = localPepper();
   // A service gets its own credentials only, never the superuser's.
   delete env.DATABASE_ADMIN_URL;
-  for (const { name: other } of SERVICES) {
-    if (other !== app) delete env[`${other.toUpperCase()}_DATABASE_URL`];
+  for (const other of services) {
+    if (other.name !== app) delete env[`${envPrefix(other.name)}_DATABASE_URL`];
   }
   return env;
 }
@@ -213,15 +179,19 @@ function spawnApp(mode: Mode, app: string, env: NodeJS.ProcessEnv, prefix: strin
 }
 
 async function main(): Promise<number> {
-  const { mode, filters } = parseArgs(process.argv.slice(2));
-  const apps = selectApps(filters);
+  const args = parseArgs(process.argv.slice(2));
+  const { mode } = args;
+  const services = listServices(ROOT);
+  const { start: apps, notes, discovery } = await planRun(services, args, process.env);
+  for (const note of notes) say(note);
   const unbuilt =
     mode === 'start' ? apps.filter((app) => !existsSync(path.join(ROOT, 'apps', app, 'dist/server.js'))) : [];
   if (unbuilt.length > 0) throw new UsageError(`not built: ${unbuilt.join(', ')}; run pnpm build first`);
 
   let admin: (AdminHandle & { embedded: boolean }) | undefined;
   let stopping: NodeJS.Signals | undefined;
-  let crashed = false;
+  let forced = false;
+  const crashed: string[] = [];
   const children = new Map<string, ChildProcess>();
 
   const releaseAdmin = async () => {
@@ -233,6 +203,7 @@ async function main(): Promise<number> {
     const onSignal = (signal: NodeJS.Signals) => {
       if (stopping) {
         say('second signal: killing the services');
+        forced = true;
         for (const child of children.values()) killGroup(child, 'SIGKILL');
         return;
       }
@@ -261,26 +232,21 @@ async function main(): Promise<number> {
     });
     if (stopping) {
       await releaseAdmin();
-      return 130;
+      say('stopped before any service started: nothing is left running');
+      return 0;
     }
 
     const single = apps.length === 1;
-    if (process.env.PORT && !single) say('PORT is ignored when several services run; each uses its default');
-    const portOf = (app: string) =>
-      single && process.env.PORT ? Number(process.env.PORT) : (DEFAULT_PORTS[app] ?? 3000);
-    const jwksUrl = `http://localhost:${apps.includes('auth') ? portOf('auth') : (DEFAULT_PORTS.auth ?? 3001)}/.well-known/jwks.json`;
-
     for (const [index, app] of apps.entries()) {
-      const env = childEnv(mode, app, urls.get(app) ?? '', portOf(app), jwksUrl);
+      const env = childEnv(mode, app, urls.get(app) ?? '', services, discovery);
+      const port = env.PORT;
       const child = spawnApp(mode, app, env, single ? undefined : label(app, index));
       children.set(app, child);
-      say(
-        `${app} on http://localhost:${portOf(app)} (${mode === 'dev' ? 'tsx watch' : 'node dist/server.js'})`,
-      );
+      say(`${app} on http://localhost:${port} (${mode === 'dev' ? 'tsx watch' : 'node dist/server.js'})`);
       child.on('exit', (code, signal) => {
         children.delete(app);
         if (!stopping) {
-          crashed = true;
+          crashed.push(app);
           say(`${app} exited unexpectedly (${signal ?? `code ${code}`})`);
           // A production process supervisor restarts the whole set; in dev the others keep running.
           if (mode === 'start') process.kill(process.pid, 'SIGTERM');
@@ -291,7 +257,14 @@ async function main(): Promise<number> {
 
     await exited;
     await releaseAdmin();
-    return crashed || !stopping ? 1 : 0;
+    // The last line says plainly that all is down: pnpm may print its own lines after ours.
+    const crashNote = crashed.length > 0 ? ` (${listed(crashed)} had exited unexpectedly)` : '';
+    say(
+      `${forced ? 'killed' : 'stopped'} ${listed(apps)}${crashNote}: nothing this command started is still running`,
+    );
+    // A Ctrl-C that stopped everything gracefully is a success: exit 0, so that pnpm reports no failure.
+    if (forced) return 130;
+    return crashed.length > 0 || !stopping ? 1 : 0;
   } catch (err) {
     for (const child of children.values()) killGroup(child, 'SIGKILL');
     await releaseAdmin().catch(() => {});
@@ -300,6 +273,11 @@ async function main(): Promise<number> {
 }
 
 let waitAll: () => void = () => {};
+
+/** "auth", "auth and tasks", "auth, tasks and blog". */
+function listed(names: string[]): string {
+  return names.length <= 1 ? names.join('') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`;
+}
 
 function killGroup(child: ChildProcess, signal: NodeJS.Signals): void {
   if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return;
@@ -314,7 +292,9 @@ main().then(
   (code) => process.exit(code),
   (err: unknown) => {
     // Expected failures read best as one line; anything else keeps its stack.
-    console.error(err instanceof UsageError || err instanceof MigrationError ? err.message : err);
+    const expected =
+      err instanceof UsageError || err instanceof MigrationError || err instanceof ServiceDeclarationError;
+    console.error(expected ? err.message : err);
     process.exit(1);
   },
 );

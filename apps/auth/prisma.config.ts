@@ -1,3 +1,3 @@
-import { servicePrismaConfig } from '@mini/db/prisma-config';
+import { servicePrismaConfig } from '@mini/dev-db/prisma-config';
 
 export default servicePrismaConfig();

@@ -3,7 +3,7 @@
 // so the template (scripts/new-service/template/) can change shape without an edit here.
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { discoverServices, PLANNED_PORTS } from '../services.ts';
+import { listServices, PLANNED_PORTS } from '../lib/services.ts';
 
 export const TEMPLATE_DIR = path.join(import.meta.dirname, 'template');
 
@@ -64,7 +64,7 @@ export function nameProblem(name: string, root: string): string | undefined {
  */
 export function choosePort(name: string, root: string, requested?: number): number {
   const taken = new Map<number, string>();
-  for (const service of discoverServices(root)) {
+  for (const service of listServices(root)) {
     if (service.port !== undefined) taken.set(service.port, service.name);
   }
   for (const [planned, port] of Object.entries(PLANNED_PORTS)) {

@@ -23,18 +23,18 @@ import {
   placeholders,
   singularOf,
 } from '../new-service/generator.ts';
-import { discoverServices } from '../services.ts';
+import { listServices } from '../lib/services.ts';
 
 const REPO = path.resolve(import.meta.dirname, '../..');
 const roots: string[] = [];
 
 /** A repository root with apps auth (3001) and tasks (3002) and a kit package, as far as the generator looks. */
-function fakeRoot(apps: Record<string, number | undefined> = { auth: 3001, tasks: 3002 }): string {
+function fakeRoot(apps: Record<string, number> = { auth: 3001, tasks: 3002 }): string {
   const root = mkdtempSync(path.join(tmpdir(), 'new-service-'));
   roots.push(root);
   for (const [name, port] of Object.entries(apps)) {
     mkdirSync(path.join(root, 'apps', name), { recursive: true });
-    const pkg = { name, ...(port === undefined ? {} : { mini: { port } }) };
+    const pkg = { name, mini: { port } };
     writeFileSync(path.join(root, 'apps', name, 'package.json'), JSON.stringify(pkg));
   }
   mkdirSync(path.join(root, 'packages', 'config'), { recursive: true });
@@ -115,21 +115,14 @@ describe('ports', () => {
     expect(() => choosePort('notes', root, 70_000)).toThrow(/1024 to 65535/);
   });
 
-  it('finds the services on disk, by port, including one without a declared port', () => {
-    const root = fakeRoot({ tasks: 3002, auth: 3001, scratch: undefined });
+  it('finds the services on disk by port, and skips folders without a package.json', () => {
+    const root = fakeRoot({ tasks: 3002, auth: 3001, scratch: 3010 });
     mkdirSync(path.join(root, 'apps', 'not-an-app'));
-    expect(discoverServices(root)).toEqual([
+    expect(listServices(root).map(({ name, port }) => ({ name, port }))).toEqual([
       { name: 'auth', port: 3001 },
       { name: 'tasks', port: 3002 },
-      { name: 'scratch', port: undefined },
+      { name: 'scratch', port: 3010 },
     ]);
-  });
-
-  it("declares this repository's services with the ports their config uses", () => {
-    for (const { name, port } of discoverServices(REPO)) {
-      const config = readFileSync(path.join(REPO, 'apps', name, 'src/config.ts'), 'utf8');
-      expect(config, name).toContain(`portSchema(${port})`);
-    }
   });
 });
 
@@ -183,7 +176,10 @@ describe('generating a service', () => {
       ),
     ).toContain('CREATE TABLE "notes"');
     // The new service is one the discovery finds, so pnpm dev serves it on its port.
-    expect(discoverServices(root)).toContainEqual({ name: 'notes', port: 3006 });
+    expect(listServices(root).map(({ name, port }) => ({ name, port }))).toContainEqual({
+      name: 'notes',
+      port: 3006,
+    });
   });
 
   it('formats what it writes with the repository prettier settings', async () => {

@@ -11,21 +11,3 @@ export {
 } from './prisma.ts';
 export { isDatabaseUnavailable } from './errors.ts';
 export { migrate, MigrationError, type MigrateOptions } from './migrate.ts';
-export {
-  bootstrapServiceDatabase,
-  dropServiceDatabase,
-  serviceUrl,
-  withClient,
-  renderBootstrap,
-  BOOTSTRAP_SQL_PATH,
-  type ServiceDatabase,
-} from './bootstrap.ts';
-export {
-  acquireEmbeddedPostgres,
-  resolveAdminUrl,
-  releaseOnExit,
-  DEFAULT_EMBEDDED_PORT,
-  type AcquireEmbeddedOptions,
-  type AdminHandle,
-  type ResolveAdminUrlOptions,
-} from './embedded.ts';

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { resolveAdminUrl } from '../src/index.ts';
+import { resolveAdminUrl } from '@mini/dev-db';
 
 declare module 'vitest' {
   export interface ProvidedContext {

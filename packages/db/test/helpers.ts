@@ -1,37 +1,17 @@
-import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import pg from 'pg';
 import { inject } from 'vitest';
-import {
-  bootstrapServiceDatabase,
-  dropServiceDatabase,
-  serviceUrl,
-  type ServiceDatabase,
-} from '../src/index.ts';
+import { createScratchDatabase as create, type ScratchDatabase } from '@mini/dev-db';
+
+export type { ScratchDatabase };
 
 export const adminUrl = inject('adminUrl');
 
-export function uniqueName(prefix: string): string {
-  return `${prefix}_${randomBytes(4).toString('hex')}`;
-}
-
-export interface ScratchDatabase extends ServiceDatabase {
-  url: string;
-  drop(): Promise<void>;
-}
-
 /** A throw-away service database and role, made by the same bootstrap the services use. */
-export async function createScratchDatabase(prefix = 'dbtest'): Promise<ScratchDatabase> {
-  const name = uniqueName(prefix);
-  const service = { role: name, database: name, password: randomBytes(12).toString('hex') };
-  await bootstrapServiceDatabase(adminUrl, service);
-  return {
-    ...service,
-    url: serviceUrl(adminUrl, service),
-    drop: () => dropServiceDatabase(adminUrl, service),
-  };
+export function createScratchDatabase(prefix = 'dbtest'): Promise<ScratchDatabase> {
+  return create(adminUrl, prefix);
 }
 
 export async function query<R extends pg.QueryResultRow>(

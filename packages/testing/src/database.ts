@@ -1,21 +1,27 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { migrate, type DbLogger } from '@mini/db';
 import {
   bootstrapServiceDatabase,
   dropServiceDatabase,
-  migrate,
   releaseOnExit,
   resolveAdminUrl,
   serviceUrl,
-  type DbLogger,
-} from '@mini/db';
+} from '@mini/dev-db';
+import { sweepStaleTestDatabases, testDatabaseName } from './stale-databases.ts';
 
 /** The repository root, where the shared embedded Postgres keeps its data (.data/). */
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../../..');
 
+// The sweep is worth a line on the terminal even when the caller passed no logger.
+const stderrLogger: DbLogger = {
+  info: (obj, msg) => process.stderr.write(`${msg}: ${Object.values(obj).join(' ')}\n`),
+  warn: (obj, msg) => process.stderr.write(`warning: ${msg}: ${JSON.stringify(obj)}\n`),
+};
+
 export interface ServiceTestDatabaseOptions {
-  /** The service's name; the database and role are called <service>_test_<run id>. */
+  /** The service's name; the database and role are called <service>_test_<start>_<pid>_<host>_<random>. */
   service: string;
   /** The app's prisma/migrations folder. */
   migrationsDir: string | URL;
@@ -44,7 +50,7 @@ export async function setupServiceTestDatabase(
   });
   // If the runner dies before teardown, at least the embedded Postgres is not kept running for nobody.
   const forgetExitHook = releaseOnExit(admin);
-  const name = `${options.service}_test_${randomBytes(4).toString('hex')}`;
+  const name = testDatabaseName(options.service);
   const service = { role: name, database: name, password: randomBytes(18).toString('base64url') };
   const databaseUrl = serviceUrl(admin.adminUrl, service);
 
@@ -58,6 +64,8 @@ export async function setupServiceTestDatabase(
   };
 
   try {
+    // What runs killed midway left behind goes first, so that it does not pile up (see stale-databases.ts).
+    await sweepStaleTestDatabases(admin.adminUrl, { logger: options.logger ?? stderrLogger });
     await bootstrapServiceDatabase(admin.adminUrl, service);
     const migrationsDir =
       options.migrationsDir instanceof URL ? fileURLToPath(options.migrationsDir) : options.migrationsDir;

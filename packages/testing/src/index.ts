@@ -7,6 +7,13 @@ export {
   type ServiceTestDatabaseOptions,
 } from './database.ts';
 export { serviceGlobalSetup } from './global-setup.ts';
+export {
+  isStale,
+  parseTestDatabaseName,
+  sweepStaleTestDatabases,
+  testDatabaseName,
+  type RunIdentity,
+} from './stale-databases.ts';
 export { tokenFor, testAuth, uniqueSuffix, type TokenOptions, type TestRole } from './tokens.ts';
 export { api, authed, type TestApp } from './http.ts';
 export { redisAvailable, TEST_REDIS_URL } from './redis.ts';

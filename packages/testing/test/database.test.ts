@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, inject, it } from 'vitest';
-import { withClient } from '@mini/db';
+import { withClient } from '@mini/dev-db';
 import { setupServiceTestDatabase } from '../src/index.ts';
 
 async function query<R extends Record<string, unknown>>(url: string, sql: string): Promise<R[]> {
@@ -15,7 +15,7 @@ describe('serviceGlobalSetup', () => {
       inject('databaseUrl'),
       'SELECT current_user AS user, current_database() AS db',
     );
-    expect(who?.user).toMatch(/^testing_test_[0-9a-f]{8}$/);
+    expect(who?.user).toMatch(/^testing_test_\d{8}t\d{6}_\d+_[0-9a-f]{6}_[0-9a-f]{4}$/);
     expect(who?.db).toBe(who?.user);
     const notes = await query<{ body: string }>(
       inject('databaseUrl'),

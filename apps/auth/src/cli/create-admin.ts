@@ -6,7 +6,7 @@
 // The password comes from ADMIN_PASSWORD, from standard input when piped, or from a prompt that does
 // not echo. It is never printed, and never taken as a flag: flags end up in shell history and `ps`.
 import { parseArgs } from 'node:util';
-import { DEFAULT_EMBEDDED_PORT, poolTimeoutsFromConfig } from '@mini/db';
+import { poolTimeoutsFromConfig } from '@mini/db';
 import { createLogger } from '@mini/logger';
 import { loadConfig } from '../config.ts';
 import { connectDatabase } from '../db.ts';
@@ -78,9 +78,10 @@ if (!email || !username) {
 
 // In development, with nothing configured, use the database `pnpm dev` gives auth on the embedded
 // Postgres (role, database and password all "auth"), so the command works next to a running `pnpm dev`.
+// 54329 is @mini/dev-db's DEFAULT_EMBEDDED_PORT, written out: this command ships without the dev tooling.
 // (NODE_ENV unset is production, as for the service: then DATABASE_URL is required.)
 if (!process.env.DATABASE_URL && process.env.NODE_ENV === 'development') {
-  const port = process.env.EMBEDDED_PG_PORT ?? String(DEFAULT_EMBEDDED_PORT);
+  const port = process.env.EMBEDDED_PG_PORT ?? '54329';
   process.env.DATABASE_URL = `postgres://auth:auth@127.0.0.1:${port}/auth`;
 }
 const config = loadConfig();

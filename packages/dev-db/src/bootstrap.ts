@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import pg from 'pg';
 
@@ -88,4 +89,22 @@ export function serviceUrl(adminUrl: string, service: ServiceDatabase): string {
   // pg decodes the path with decodeURI, so the URL's own escaping (not encodeURIComponent) round-trips.
   url.pathname = `/${service.database}`;
   return url.toString();
+}
+
+export interface ScratchDatabase extends ServiceDatabase {
+  url: string;
+  /** Drops the database and its role. */
+  drop(): Promise<void>;
+}
+
+/** A throw-away database and role named <prefix>_<random>, made by the same bootstrap the services use. */
+export async function createScratchDatabase(adminUrl: string, prefix: string): Promise<ScratchDatabase> {
+  const name = `${prefix}_${randomBytes(4).toString('hex')}`;
+  const service = { role: name, database: name, password: randomBytes(12).toString('hex') };
+  await bootstrapServiceDatabase(adminUrl, service);
+  return {
+    ...service,
+    url: serviceUrl(adminUrl, service),
+    drop: () => dropServiceDatabase(adminUrl, service),
+  };
 }
