@@ -2,7 +2,7 @@
 // plain pg in a bare node:http handler. No framework, no token check, no validation, no Prisma.
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { poolSql } from '../../../apps/tasks/src/db.ts';
+import { poolSql } from '../../../packages/db/src/store.ts';
 import { memberRoleSql } from '../../../apps/tasks/src/projects/projects.repository.ts';
 import {
   buildTaskListSql,

@@ -29,3 +29,15 @@ export {
   type AdminHandle,
   type ResolveAdminUrlOptions,
 } from './embedded.ts';
+export {
+  createStore,
+  poolSql,
+  transactionSql,
+  MAX_PREPARED_STATEMENTS,
+  type RawQueryClient,
+  type SqlRunner,
+  type SqlStatement,
+  type Store,
+  type StoreOptions,
+  type TransactionalClient,
+} from './store.ts';
