@@ -199,12 +199,31 @@ describe('GET /admin/users', () => {
 
   it('with a forged cursor or a limit over 100, returns 422', async () => {
     const admin = await newAdmin();
-    expect(
-      (await request(ctx.app).get('/admin/users?cursor=bm90LWEtY3Vyc29y').set(as(admin.accessToken))).status,
-    ).toBe(422);
+    const forged = await request(ctx.app)
+      .get('/admin/users?cursor=bm90LWEtY3Vyc29y')
+      .set(as(admin.accessToken));
+    expect({ status: forged.status, code: forged.body.code }).toEqual({
+      status: 422,
+      code: 'invalid-cursor',
+    });
     expect((await request(ctx.app).get('/admin/users?limit=101').set(as(admin.accessToken))).status).toBe(
       422,
     );
+  });
+  it('when a cursor of one search is used with another search, returns 422 invalid-cursor', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    for (let i = 0; i < 2; i++) await registerAndLogin(ctx, { username: `cur_${tag}_${i}` });
+    const first = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: `cur_${tag}`, limit: 1 })
+      .set(as(admin.accessToken));
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const other = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: 'someone else', limit: 1, cursor: first.body.nextCursor })
+      .set(as(admin.accessToken));
+    expect({ status: other.status, code: other.body.code }).toEqual({ status: 422, code: 'invalid-cursor' });
   });
 });
 

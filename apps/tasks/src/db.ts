@@ -1,8 +1,4 @@
-import {
-  createPrisma,
-  type CreatePrismaOptions,
-  type SqlRunner as KitSqlRunner,
-} from '@mini/db';
+import { createPrisma, type CreatePrismaOptions, type SqlRunner as KitSqlRunner } from '@mini/db';
 import type { Logger } from '@mini/logger';
 import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 

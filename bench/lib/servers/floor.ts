@@ -10,7 +10,7 @@ import {
   type TaskListQuery,
   type TaskRecord,
 } from '../../../apps/tasks/src/tasks/tasks.repository.ts';
-import { encodeCursor } from '../../../apps/tasks/src/shared/cursor.ts';
+import { encodeCursor } from '../../../packages/validation/src/cursor.ts';
 import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.service.ts';
 
 const pool = new pg.Pool({

@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import type { Request, Response, Router } from 'express';
-import type { ApiRegistry } from '@mini/validation';
+import { canonicalJson, type ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import { canonicalJson } from '../shared/canonical-json.ts';
 import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,

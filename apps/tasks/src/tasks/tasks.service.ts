@@ -6,18 +6,18 @@ import {
   PreconditionFailedError,
   ValidationError,
 } from '@mini/http';
-import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
-import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
-import type { Repositories, Store } from '../repositories.ts';
-import type { Actor } from '../shared/actor.ts';
 import {
   cursorDate,
   cursorSequence,
   cursorUuid,
-  page,
+  keysetPage,
   startAfter,
   type CursorSpec,
-} from '../shared/cursor.ts';
+} from '@mini/validation';
+import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
+import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
+import type { Repositories, Store } from '../repositories.ts';
+import type { Actor } from '../shared/actor.ts';
 import type { bulkBody, createTaskBody, listProjectTasksQuery, updateTaskBody } from './tasks.schemas.ts';
 import { taskPrioritySchema } from './tasks.schemas.ts';
 import type {
@@ -252,7 +252,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       after: after && { value: after.v, id: after.id },
       take: limit + 1,
     });
-    return page(rows, limit, spec, (last) => taskCursorPosition(last, sort));
+    return keysetPage(rows, limit, spec, (last) => taskCursorPosition(last, sort));
   }
 
   async function create(
@@ -481,7 +481,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
         afterId: after?.id ?? null,
         take: options.limit + 1,
       });
-      return page(rows, options.limit, spec, (last) => ({ v: null, id: last.id }));
+      return keysetPage(rows, options.limit, spec, (last) => ({ v: null, id: last.id }));
     },
   };
 }
