@@ -1,18 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIfMatch } from '../src/tasks/tasks.routes.ts';
 import { diffTask } from '../src/tasks/tasks.service.ts';
 import type { TaskRecord } from '../src/tasks/tasks.repository.ts';
-
-describe('parseIfMatch', () => {
-  it('reads strong tags, lists and *; ignores weak and malformed tags', () => {
-    expect(parseIfMatch(undefined)).toBeUndefined();
-    expect(parseIfMatch('"3"')).toEqual([3]);
-    expect(parseIfMatch('"2", "3"')).toEqual([2, 3]);
-    expect(parseIfMatch(' * ')).toBe('*');
-    expect(parseIfMatch('W/"3"')).toEqual([]);
-    expect(parseIfMatch('3')).toEqual([]);
-  });
-});
 
 describe('diffTask', () => {
   const task: TaskRecord = {

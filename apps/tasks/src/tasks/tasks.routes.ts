@@ -1,9 +1,9 @@
 import { createHash } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import type { Request, Router } from 'express';
+import { parseIfMatch, withEtag } from '@mini/http';
 import { canonicalJson, type ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,
   bulkBody,
@@ -25,27 +25,8 @@ import {
   idempotencyKeyReused,
   staleVersion,
   type IdempotentRequest,
-  type Precondition,
   type TasksService,
 } from './tasks.service.ts';
-
-/** Strong ETag from the version: it changes exactly when the task does. */
-export const etagOf = (task: { version: number }) => `"${task.version}"`;
-
-/**
- * `If-Match` is optional: without it a write applies to whatever the current version is (like most
- * task APIs); with it, a stale version is refused with 412 instead of silently overwriting someone
- * else's edit. `*` matches any version. Weak tags (W/"3") never match: If-Match compares strongly.
- */
-export function parseIfMatch(header: string | undefined): Precondition | undefined {
-  if (header === undefined) return undefined;
-  if (header.trim() === '*') return '*';
-  return header
-    .split(',')
-    .map((tag) => /^\s*"(\d+)"\s*$/.exec(tag)?.[1])
-    .filter((version): version is string => version !== undefined)
-    .map(Number);
-}
 
 /**
  * The Idempotency-Key (already validated) and a hash of everything that makes this request what it is:
@@ -58,11 +39,6 @@ function idempotencyOf(req: Request, key: string | undefined, body: unknown): Id
     .update(canonicalJson([req.method, req.baseUrl + req.path, body]))
     .digest('hex');
   return { key, requestHash };
-}
-
-function sendTask(res: Response, task: TaskRecord): TaskRecord {
-  res.setHeader('ETag', etagOf(task));
-  return task;
 }
 
 const taskNotFound = { description: 'No such task, or you are not a member of its project.' };
@@ -111,7 +87,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotency);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.location(`/tasks/${task.id}`);
-      return sendTask(res, task);
+      return withEtag(res, task);
     },
   });
 
@@ -166,7 +142,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: taskParams,
-    // Express answers 304 itself when If-None-Match names the ETag sendTask sets.
+    // Express answers 304 itself when If-None-Match names the ETag withEtag sets.
     headers: getTaskHeaders,
     responses: {
       200: {
@@ -177,7 +153,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       304: { description: 'Not modified: your copy (If-None-Match) is current.' },
       404: taskNotFound,
     },
-    handler: async ({ req, res, params }) => sendTask(res, await tasks.get(actorOf(req), params.taskId)),
+    handler: async ({ req, res, params }) => withEtag(res, await tasks.get(actorOf(req), params.taskId)),
   });
 
   api.route(router, {
@@ -208,7 +184,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       },
     },
     handler: async ({ req, res, params, headers, body }) =>
-      sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
+      withEtag(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
   });
 
   api.route(router, {

@@ -1,10 +1,12 @@
 import { z } from 'zod';
 import {
+  checkIfMatch,
   ConflictError,
   ForbiddenError,
   NotFoundError,
-  PreconditionFailedError,
+  staleVersion as kitStaleVersion,
   ValidationError,
+  type IfMatch,
 } from '@mini/http';
 import {
   cursorDate,
@@ -37,8 +39,8 @@ export type BulkChange = z.output<typeof bulkBody>['set'];
 /** A task list request as validated (GET /projects/:id/tasks and GET /tasks take the same query). */
 export type TaskListRequest = z.output<typeof listProjectTasksQuery>;
 
-/** The versions an `If-Match` header accepts: '*' (any current version) or a list. */
-export type Precondition = '*' | number[];
+/** A parsed `If-Match` (see @mini/http's parseIfMatch). */
+export type Precondition = IfMatch;
 
 export interface IdempotentRequest {
   key: string;
@@ -171,10 +173,7 @@ function reviveTask(body: unknown): TaskRecord {
 }
 
 export const staleVersion = (currentVersion: number) =>
-  new PreconditionFailedError(
-    `The task has changed since you read it (current version ${currentVersion}); fetch it again and reapply your change.`,
-    { code: 'stale-version', extensions: { currentVersion } },
-  );
+  kitStaleVersion(currentVersion, { what: 'task', code: 'stale-version' });
 
 export const idempotencyKeyReused = () =>
   new ValidationError('This Idempotency-Key was already used for a different request.', {
@@ -183,8 +182,7 @@ export const idempotencyKeyReused = () =>
   });
 
 function checkPrecondition(task: TaskRecord, precondition: Precondition | undefined): void {
-  if (precondition === undefined || precondition === '*') return;
-  if (!precondition.includes(task.version)) throw staleVersion(task.version);
+  checkIfMatch(precondition, task.version, staleVersion);
 }
 
 /** An assignee must be a member and labels must belong to the task's project: 422 otherwise. */
