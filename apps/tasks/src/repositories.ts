@@ -1,6 +1,6 @@
 import { createStore as createKitStore, type Store as KitStore } from '@mini/db';
+import { idempotencyKeys } from '@mini/idempotency';
 import type { Database, DbClient, SqlRunner } from './db.ts';
-import { idempotencyRepository } from './idempotency/idempotency.repository.ts';
 import { membersRepository } from './members/members.repository.ts';
 import { labelsRepository } from './labels/labels.repository.ts';
 import { projectsRepository } from './projects/projects.repository.ts';
@@ -12,7 +12,8 @@ function repositoriesOn(db: DbClient, sql: SqlRunner) {
     members: membersRepository(db),
     labels: labelsRepository(db),
     tasks: tasksRepository(db, sql),
-    idempotency: idempotencyRepository(db),
+    // The kit's Idempotency-Key table (@mini/idempotency), in the same transactions as the rest.
+    idempotency: idempotencyKeys(db),
   };
 }
 

@@ -1,7 +1,7 @@
-import { createHash } from 'node:crypto';
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
+import { idempotencyKeyReused, idempotentReplayedHeader, idempotentRequest } from '@mini/idempotency';
 import { parseIfMatch, withEtag } from '@mini/http';
-import { canonicalJson, type ApiRegistry } from '@mini/validation';
+import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
 import {
@@ -21,25 +21,7 @@ import {
   taskSchema,
   updateTaskBody,
 } from './tasks.schemas.ts';
-import {
-  idempotencyKeyReused,
-  staleVersion,
-  type IdempotentRequest,
-  type TasksService,
-} from './tasks.service.ts';
-
-/**
- * The Idempotency-Key (already validated) and a hash of everything that makes this request what it is:
- * method, path and the validated body as canonical JSON (keys sorted, dates normalised), so a retry that
- * serialises the same body differently is still the same request.
- */
-function idempotencyOf(req: Request, key: string | undefined, body: unknown): IdempotentRequest | undefined {
-  if (key === undefined) return undefined;
-  const requestHash = createHash('sha256')
-    .update(canonicalJson([req.method, req.baseUrl + req.path, body]))
-    .digest('hex');
-  return { key, requestHash };
-}
+import { staleVersion, type TasksService } from './tasks.service.ts';
 
 const taskNotFound = { description: 'No such task, or you are not a member of its project.' };
 const projectNotFound = { description: 'No such project, or you are not a member of it.' };
@@ -68,9 +50,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
         headers: {
           ETag: etagHeader,
           Location: { description: 'The new task: `/tasks/{taskId}`.' },
-          'Idempotent-Replayed': {
-            description: '`true` when this is the stored answer to an earlier request with the same key.',
-          },
+          'Idempotent-Replayed': idempotentReplayedHeader,
         },
       },
       403: viewerOnly,
@@ -83,8 +63,9 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       },
     },
     handler: async ({ req, res, params, headers, body }) => {
-      const idempotency = idempotencyOf(req, headers['Idempotency-Key'], body);
-      const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotency);
+      const actor = actorOf(req);
+      const idempotency = idempotentRequest(req, actor.id, headers['Idempotency-Key'], body);
+      const { task, replayed } = await tasks.create(actor, params.projectId, body, idempotency);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.location(`/tasks/${task.id}`);
       return withEtag(res, task);

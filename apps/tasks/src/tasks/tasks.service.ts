@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import {
   checkIfMatch,
-  ConflictError,
   ForbiddenError,
   NotFoundError,
   staleVersion as kitStaleVersion,
@@ -18,6 +17,7 @@ import {
 } from '@mini/validation';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
 import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
+import { idempotent, type IdempotentRequest } from '@mini/idempotency';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { bulkBody, createTaskBody, listProjectTasksQuery, updateTaskBody } from './tasks.schemas.ts';
@@ -42,20 +42,11 @@ export type TaskListRequest = z.output<typeof listProjectTasksQuery>;
 /** A parsed `If-Match` (see @mini/http's parseIfMatch). */
 export type Precondition = IfMatch;
 
-export interface IdempotentRequest {
-  key: string;
-  /** Hash of method, path and body: the same key may only ever mean the same request. */
-  requestHash: string;
-}
-
 interface CreateResult {
   task: TaskRecord;
   /** True when this answer is the stored result of an earlier request with the same Idempotency-Key. */
   replayed: boolean;
 }
-
-/** Rolls the create back when its Idempotency-Key turns out to be taken; never reaches a client. */
-class KeyAlreadyClaimed extends Error {}
 
 // What a cursor of each sort may hold as its value; anything else is refused before it reaches SQL.
 const SORT_VALUE: Record<TaskSort, z.ZodType<string | number | null>> = {
@@ -175,12 +166,6 @@ function reviveTask(body: unknown): TaskRecord {
 export const staleVersion = (currentVersion: number) =>
   kitStaleVersion(currentVersion, { what: 'task', code: 'stale-version' });
 
-export const idempotencyKeyReused = () =>
-  new ValidationError('This Idempotency-Key was already used for a different request.', {
-    code: 'idempotency-key-reused',
-    errors: { 'Idempotency-Key': ['Already used with a different request; use a new key'] },
-  });
-
 function checkPrecondition(task: TaskRecord, precondition: Precondition | undefined): void {
   checkIfMatch(precondition, task.version, staleVersion);
 }
@@ -284,7 +269,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
   return {
     /**
      * With an Idempotency-Key, the key is claimed in the same transaction that creates the task: either
-     * both are committed or neither. A concurrent retry waits on the key's row and then replays.
+     * both are committed or neither. A concurrent retry waits for the first and then replays its answer.
      */
     async create(
       actor: Actor,
@@ -292,49 +277,16 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       input: NewTask,
       idempotency?: IdempotentRequest,
     ): Promise<CreateResult> {
-      if (!idempotency)
-        return {
-          task: await store.transaction((tx) => create(actor, projectId, input, tx)),
-          replayed: false,
-        };
-
-      const { key, requestHash } = idempotency;
-      const cutoff = new Date(Date.now() - options.idempotencyTtlMs);
-      try {
-        const task = await store.transaction(async (tx) => {
-          // An expired key is free again: forget its old answer.
-          await tx.idempotency.deleteIfOlderThan(actor.id, key, cutoff);
-          // The failed insert has aborted the transaction: leave it by throwing, then read the first answer.
-          if (!(await tx.idempotency.claim(actor.id, key, requestHash))) throw new KeyAlreadyClaimed();
-          const created = await create(actor, projectId, input, tx);
-          await tx.idempotency.saveResponse(actor.id, key, 201, JSON.parse(JSON.stringify(created)));
-          return created;
-        });
-        return { task, replayed: false };
-      } catch (err) {
-        if (!(err instanceof KeyAlreadyClaimed)) throw err;
-      }
-
-      // A replay is a read of the task: only for someone who may still read the project (404 otherwise, as
-      // for any project the caller is not a member of). A task deleted since is still replayed: the answer
-      // says what the create did, and a GET of the task then tells it is gone.
-      await requireRole(repos, actor, projectId, 'read');
-      const stored = await repos.idempotency.find(actor.id, key);
-      // Claimed by a request that has committed, then gone before this read: it expired and was swept.
-      // Rare and harmless: sent again, the request finds the key free and runs.
-      if (!stored) {
-        throw new ConflictError(
-          'The Idempotency-Key changed state while this request read it; send it again.',
-          {
-            code: 'idempotency-key-busy',
-            headers: { 'Retry-After': '1' },
-          },
-        );
-      }
-      if (stored.requestHash !== requestHash) {
-        throw idempotencyKeyReused();
-      }
-      return { task: reviveTask(stored.body), replayed: true };
+      const { value, replayed } = await idempotent(store, idempotency, {
+        ttlMs: options.idempotencyTtlMs,
+        perform: (tx) => create(actor, projectId, input, tx),
+        // A replay is a read of the task: only for someone who may still read the project (404 otherwise,
+        // as for any project the caller is not a member of). A task deleted since is still replayed: the
+        // answer says what the create did, and a GET of the task then tells it is gone.
+        beforeReplay: async (current) => void (await requireRole(current, actor, projectId, 'read')),
+        revive: reviveTask,
+      });
+      return { task: value, replayed };
     },
 
     async get(actor: Actor, taskId: string): Promise<TaskRecord> {
