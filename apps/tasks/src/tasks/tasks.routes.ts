@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import { idempotencyKeyReused, idempotentReplayedHeader, idempotentRequest } from '@mini/idempotency';
 import { parseIfMatch, withEtag } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
@@ -29,7 +29,9 @@ const viewerOnly = { description: 'You can only view this project.' };
 const archived = { description: 'The project is archived (read-only).' };
 const tags = ['Tasks'];
 
-export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: TasksService): void {
+export function taskRoutes(api: ApiRegistry, tasks: TasksService): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'post',
     path: '/projects/:projectId/tasks',
@@ -203,4 +205,6 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     },
     handler: ({ req, params, query }) => tasks.activity(actorOf(req), params.taskId, query),
   });
+
+  return router;
 }
