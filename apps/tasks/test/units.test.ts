@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { diffTask } from '../src/tasks/tasks.service.ts';
+import { diffTask } from '../src/tasks/tasks.diff.ts';
 import type { TaskRecord } from '../src/tasks/tasks.repository.ts';
 
 describe('diffTask', () => {

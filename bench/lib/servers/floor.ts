@@ -3,15 +3,15 @@
 import { createServer } from 'node:http';
 import pg from 'pg';
 import { poolSql } from '../../../packages/db/src/store.ts';
-import { memberRoleSql } from '../../../apps/tasks/src/projects/projects.repository.ts';
+import { memberRoleSql } from '../../../apps/tasks/src/projects/membership.ts';
 import {
   buildTaskListSql,
   type TaskFilters,
   type TaskListQuery,
-  type TaskRecord,
-} from '../../../apps/tasks/src/tasks/tasks.repository.ts';
+} from '../../../apps/tasks/src/tasks/tasks.list-sql.ts';
+import type { TaskRecord } from '../../../apps/tasks/src/tasks/tasks.repository.ts';
 import { encodeCursor } from '../../../packages/validation/src/cursor.ts';
-import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.service.ts';
+import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.list-spec.ts';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,

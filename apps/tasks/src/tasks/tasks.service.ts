@@ -7,37 +7,22 @@ import {
   ValidationError,
   type IfMatch,
 } from '@mini/http';
-import {
-  cursorDate,
-  cursorSequence,
-  cursorUuid,
-  keysetPage,
-  startAfter,
-  type CursorSpec,
-} from '@mini/validation';
+import { idempotent, type IdempotentRequest } from '@mini/idempotency';
+import { cursorSequence, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
 import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
-import { idempotent, type IdempotentRequest } from '@mini/idempotency';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import type { bulkBody, createTaskBody, listProjectTasksQuery, updateTaskBody } from './tasks.schemas.ts';
-import { taskPrioritySchema } from './tasks.schemas.ts';
-import type {
-  SortOrder,
-  TaskChanges,
-  TaskFilters,
-  TaskForMember,
-  TaskRecord,
-  TaskSort,
-  TaskScope,
-} from './tasks.repository.ts';
+import { diffTask, type TaskPatch } from './tasks.diff.ts';
+import type { TaskScope } from './tasks.list-sql.ts';
+import { taskCursorPosition, taskListSpec, type TaskListRequest } from './tasks.list-spec.ts';
+import type { TaskChanges, TaskForMember, TaskRecord } from './tasks.repository.ts';
+import type { bulkBody, createTaskBody } from './tasks.schemas.ts';
 
 // The service takes what the routes validated: the types are the zod schemas' outputs, never restated.
 export type NewTask = z.output<typeof createTaskBody>;
-export type TaskPatch = z.output<typeof updateTaskBody>;
 export type BulkChange = z.output<typeof bulkBody>['set'];
-/** A task list request as validated (GET /projects/:id/tasks and GET /tasks take the same query). */
-export type TaskListRequest = z.output<typeof listProjectTasksQuery>;
+export type { TaskListRequest, TaskPatch };
 
 /** A parsed `If-Match` (see @mini/http's parseIfMatch). */
 export type Precondition = IfMatch;
@@ -46,108 +31,6 @@ interface CreateResult {
   task: TaskRecord;
   /** True when this answer is the stored result of an earlier request with the same Idempotency-Key. */
   replayed: boolean;
-}
-
-// What a cursor of each sort may hold as its value; anything else is refused before it reaches SQL.
-const SORT_VALUE: Record<TaskSort, z.ZodType<string | number | null>> = {
-  position: z.number(),
-  due: cursorDate.nullable(),
-  priority: taskPrioritySchema,
-  created: cursorDate,
-};
-
-/**
- * The cursor of a task list: bound to everything that shapes the list (scope, filters, sort, order), its
- * value checked against the sort's schema. Exported for the benchmark's floor, which pages alike.
- */
-export function taskCursorSpec(list: {
-  scope: TaskScope;
-  filters: TaskFilters;
-  sort: TaskSort;
-  order: SortOrder;
-}): CursorSpec<string | number | null> {
-  return { list, value: SORT_VALUE[list.sort], id: cursorUuid };
-}
-
-export function taskCursorPosition(last: TaskRecord, sort: TaskSort) {
-  const value = {
-    position: last.position,
-    due: last.dueAt?.toISOString() ?? null,
-    priority: last.priority,
-    created: last.createdAt.toISOString(),
-  }[sort];
-  return { v: value, id: last.id };
-}
-
-// Each sort's natural direction: soonest due, most urgent, newest, manual order.
-const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
-  due: 'asc',
-  priority: 'desc',
-  created: 'desc',
-  position: 'asc',
-};
-
-const sameIds = (a: string[], b: string[]) =>
-  a.length === b.length && [...a].sort().every((id, i) => id === [...b].sort()[i]);
-
-function activityValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
-}
-
-/**
- * Compares a patch with the current task: the changes to write (nothing for fields that keep their
- * value) and one activity entry per changed field. `completedAt` follows status: set when a task
- * becomes done, cleared when it leaves done.
- */
-export function diffTask(
-  current: TaskRecord,
-  patch: TaskPatch,
-  now: Date,
-): { changes: TaskChanges; fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> } {
-  const changes: TaskChanges = {};
-  const fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> = [];
-  const scalar = [
-    'projectId',
-    'title',
-    'description',
-    'status',
-    'priority',
-    'assigneeId',
-    'position',
-  ] as const;
-
-  for (const field of scalar) {
-    const next = patch[field];
-    if (next !== undefined && next !== current[field]) {
-      (changes as Record<string, unknown>)[field] = next;
-      fields.push({ field, oldValue: current[field], newValue: next });
-    }
-  }
-  if (patch.dueAt !== undefined && patch.dueAt?.getTime() !== current.dueAt?.getTime()) {
-    changes.dueAt = patch.dueAt;
-    fields.push({
-      field: 'dueAt',
-      oldValue: activityValue(current.dueAt),
-      newValue: activityValue(patch.dueAt),
-    });
-  }
-  if (patch.labelIds !== undefined && !sameIds(patch.labelIds, current.labelIds)) {
-    const next = [...new Set(patch.labelIds)].sort();
-    changes.labelIds = next;
-    fields.push({ field: 'labelIds', oldValue: current.labelIds, newValue: next });
-  }
-  if (changes.status !== undefined) {
-    const completedAt = changes.status === 'done' ? now : null;
-    if ((completedAt === null) !== (current.completedAt === null)) {
-      changes.completedAt = completedAt;
-      fields.push({
-        field: 'completedAt',
-        oldValue: activityValue(current.completedAt),
-        newValue: activityValue(completedAt),
-      });
-    }
-  }
-  return { changes, fields };
 }
 
 /** A task stored as JSON (the idempotency record) back into a TaskRecord with real dates. */
@@ -217,25 +100,14 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
   const { repos } = store;
 
   async function listTasks(actor: Actor, scope: TaskScope, request: TaskListRequest) {
-    const { limit, cursor, sort, order: requestedOrder, assignee, ...rest } = request;
-    const order = requestedOrder ?? DEFAULT_ORDER[sort];
-    const filters: TaskFilters = {
-      ...rest,
-      ...(rest.status && { status: [...new Set(rest.status)].sort() }),
-      ...(rest.priority && { priority: [...new Set(rest.priority)].sort() }),
-      ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
-    };
-    const spec = taskCursorSpec({ scope, filters, sort, order });
+    const { query, limit, cursor, spec } = taskListSpec(actor.id, scope, request);
     const after = startAfter(cursor, spec);
     const rows = await repos.tasks.list({
-      scope,
-      filters,
-      sort,
-      order,
+      ...query,
       after: after && { value: after.v, id: after.id },
       take: limit + 1,
     });
-    return keysetPage(rows, limit, spec, (last) => taskCursorPosition(last, sort));
+    return keysetPage(rows, limit, spec, (last) => taskCursorPosition(last, query.sort));
   }
 
   async function create(
