@@ -14,21 +14,17 @@ import { jwksRoutes } from './keys/jwks.routes.ts';
 import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
 import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
-import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.ts';
 import { peppersFromConfig } from './passwords/pepper.ts';
+import { createStore } from './repositories.ts';
 import { noRevocations, type Revocations } from './revocation/revocation-relay.ts';
-import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
-import { createLoginThrottleRepository } from './throttle/login-throttle.repository.ts';
 import { createLoginThrottle } from './throttle/login-throttle.ts';
 import { createMailRateLimit } from './throttle/mail-rate-limit.ts';
-import { createRateLimitRepository } from './throttle/rate-limit.repository.ts';
 import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { createAccountCreator } from './users/account-creation.ts';
-import { createUsersRepository } from './users/users.repository.ts';
 import { createUsersService } from './users/users.service.ts';
 
 export interface AppDeps {
@@ -58,7 +54,8 @@ export function createApp(deps: AppDeps): express.Express {
   const mailer = deps.mailer ?? mailerFromConfig(config, logger);
   const revocations = deps.revocations ?? noRevocations;
 
-  const users = createUsersRepository(db.prisma);
+  const store = createStore(db);
+  const { users } = store.repos;
   const hasher =
     deps.hasher ??
     createPasswordHasher(
@@ -72,7 +69,7 @@ export function createApp(deps: AppDeps): express.Express {
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
   const sessions = createSessionsService({
-    sessions: createSessionsRepository(db.prisma),
+    store,
     users,
     issuer,
     revocations,
@@ -81,7 +78,7 @@ export function createApp(deps: AppDeps): express.Express {
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
   });
-  const throttle = createLoginThrottle(createLoginThrottleRepository(db.prisma), {
+  const throttle = createLoginThrottle(store.repos.loginThrottle, {
     account: {
       maxFailures: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
@@ -95,15 +92,16 @@ export function createApp(deps: AppDeps): express.Express {
       lockMaxSeconds: config.LOGIN_LOCK_MAX_SECONDS,
     },
   });
-  const oneTimeTokens = createOneTimeTokensRepository(db.prisma);
+  const { oneTimeTokens } = store.repos;
   const auth = createAuthService({
     users,
     accounts: createAccountCreator({ users, hasher }),
     oneTimeTokens,
+    store,
     sessions,
     hasher,
     throttle,
-    mailLimit: createMailRateLimit(createRateLimitRepository(db.prisma), {
+    mailLimit: createMailRateLimit(store.repos.rateLimits, {
       perEmail: config.MAIL_LIMIT_PER_EMAIL,
       perIp: config.MAIL_LIMIT_PER_IP,
       windowSeconds: config.MAIL_LIMIT_WINDOW_SECONDS,

@@ -23,7 +23,7 @@ const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 async function newAdmin(): Promise<SignedIn> {
   const input = newUserInput();
   const { user } = await createAdminAccount(
-    ctx.db.prisma,
+    ctx.db,
     { ...input, password: async () => input.password, hashing: TEST_HASHING },
     { logger: testLogger },
   );
@@ -44,7 +44,7 @@ describe('create-admin', () => {
     const password = vi.fn(async () => 'some other passphrase');
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { email: user.email.toUpperCase(), username: 'ignored_name', password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
@@ -58,7 +58,7 @@ describe('create-admin', () => {
     const user = await registerAndLogin(ctx);
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         {
           email: user.email,
           username: user.username,
@@ -78,7 +78,7 @@ describe('create-admin', () => {
     let nudges = 0;
     const revocations: Revocations = { nudge: () => void nudges++, ping: async () => {} };
     const result = await createAdminAccount(
-      ctx.db.prisma,
+      ctx.db,
       {
         email: user.email,
         username: user.username,
@@ -103,7 +103,7 @@ describe('create-admin', () => {
   it('refuses a common password like registration does', async () => {
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { ...newUserInput(), password: async () => 'password123', hashing: TEST_HASHING },
         { logger: testLogger },
       ),
@@ -115,7 +115,7 @@ describe('create-admin', () => {
     const input = newUserInput({ username: user.username.toUpperCase() });
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { ...input, password: async () => input.password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
