@@ -5,7 +5,7 @@
 import path from 'node:path';
 import pg from 'pg';
 import { migrate } from '../../packages/db/src/index.ts';
-import { buildTaskListSql, type TaskListQuery } from '../../apps/tasks/src/tasks/tasks.repository.ts';
+import { buildTaskListSql, type TaskListQuery } from '../../apps/tasks/src/tasks/tasks.list-sql.ts';
 import { seedTasks } from './seed-tasks.ts';
 
 const url = process.env.DATABASE_URL;

@@ -14,22 +14,18 @@ import { jwksRoutes } from './keys/jwks.routes.ts';
 import { loadKeyStoreFromConfig } from './keys/keys-from-config.ts';
 import type { KeyStore } from './keys/key-store.ts';
 import { DevOutbox, mailerFromConfig, type Mailer } from './mail/mailer.ts';
-import { createOneTimeTokensRepository } from './one-time-tokens/one-time-tokens.repository.ts';
 import { createPasswordHasher, type PasswordHasher } from './passwords/password-hasher.ts';
 import { peppersFromConfig } from './passwords/pepper.ts';
+import { createStore } from './repositories.ts';
 import { noRevocations, type Revocations } from './revocation/revocation-relay.ts';
-import { createSessionsRepository } from './sessions/sessions.repository.ts';
 import { sessionsRoutes } from './sessions/sessions.routes.ts';
 import { createSessionsService } from './sessions/sessions.service.ts';
-import { createLoginThrottleRepository } from './throttle/login-throttle.repository.ts';
 import { createLoginThrottle } from './throttle/login-throttle.ts';
 import { createMailRateLimit } from './throttle/mail-rate-limit.ts';
-import { createRateLimitRepository } from './throttle/rate-limit.repository.ts';
 import { createAccessTokenIssuer } from './tokens/access-tokens.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { createAccountCreator } from './users/account-creation.ts';
 import { createPasswordPolicy } from './passwords/password-policy.ts';
-import { createUsersRepository } from './users/users.repository.ts';
 import { createUsersService } from './users/users.service.ts';
 
 export interface AppDeps {
@@ -59,7 +55,8 @@ export function createApp(deps: AppDeps): express.Express {
   const mailer = deps.mailer ?? mailerFromConfig(config, logger);
   const revocations = deps.revocations ?? noRevocations;
 
-  const users = createUsersRepository(db.prisma);
+  const store = createStore(db);
+  const { users } = store.repos;
   const hasher =
     deps.hasher ??
     createPasswordHasher(
@@ -73,7 +70,7 @@ export function createApp(deps: AppDeps): express.Express {
     ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
   });
   const sessions = createSessionsService({
-    sessions: createSessionsRepository(db.prisma),
+    store,
     users,
     issuer,
     revocations,
@@ -82,7 +79,7 @@ export function createApp(deps: AppDeps): express.Express {
     sessionMaxAgeSeconds: config.SESSION_MAX_AGE_SECONDS,
     maxSessionsPerUser: config.MAX_SESSIONS_PER_USER,
   });
-  const throttle = createLoginThrottle(createLoginThrottleRepository(db.prisma), {
+  const throttle = createLoginThrottle(store.repos.loginThrottle, {
     account: {
       maxFailures: config.LOGIN_MAX_FAILURES_PER_ACCOUNT,
       windowSeconds: config.LOGIN_FAILURE_WINDOW_SECONDS,
@@ -96,9 +93,9 @@ export function createApp(deps: AppDeps): express.Express {
       lockMaxSeconds: config.LOGIN_LOCK_MAX_SECONDS,
     },
   });
-  const oneTimeTokens = createOneTimeTokensRepository(db.prisma);
+  const { oneTimeTokens } = store.repos;
   const policy = createPasswordPolicy({ commonCheck: config.PASSWORD_COMMON_CHECK === 'on' });
-  const mailLimit = createMailRateLimit(createRateLimitRepository(db.prisma), {
+  const mailLimit = createMailRateLimit(store.repos.rateLimits, {
     perEmail: config.MAIL_LIMIT_PER_EMAIL,
     perIp: config.MAIL_LIMIT_PER_IP,
     windowSeconds: config.MAIL_LIMIT_WINDOW_SECONDS,
@@ -107,6 +104,7 @@ export function createApp(deps: AppDeps): express.Express {
     users,
     accounts: createAccountCreator({ users, hasher, policy }),
     oneTimeTokens,
+    store,
     sessions,
     hasher,
     policy,
@@ -168,7 +166,7 @@ export function createApp(deps: AppDeps): express.Express {
           api,
           createUsersService({
             users,
-            oneTimeTokens,
+            store,
             sessions,
             hasher,
             policy,

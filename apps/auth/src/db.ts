@@ -1,8 +1,11 @@
 import { createPrisma, type CreatePrismaOptions } from '@mini/db';
 import type { Logger } from '@mini/logger';
-import { PrismaClient } from './generated/prisma/client.ts';
+import { PrismaClient, type Prisma } from './generated/prisma/client.ts';
 
 export type Database = ReturnType<typeof connectDatabase>;
+
+/** What a repository runs on: the client itself, or the client of a transaction its service opened. */
+export type DbClient = PrismaClient | Prisma.TransactionClient;
 
 /** The pool size and timeouts; each has a default (server.ts passes the config's). */
 export type DatabaseOptions = Omit<CreatePrismaOptions, 'url' | 'logger' | 'applicationName'>;

@@ -23,7 +23,7 @@ try {
   process.exit(1);
 }
 const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
-const relay = revocationRelayFromConfig(config, db.prisma, logger);
+const relay = revocationRelayFromConfig(config, db, logger);
 if (!relay) {
   logger.warn('REDIS_URL is not set: other services learn about logouts only when access tokens expire');
 }

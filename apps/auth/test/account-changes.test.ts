@@ -311,7 +311,7 @@ describe('the manager role', () => {
   async function newAdmin(): Promise<SignedIn> {
     const input = newUserInput();
     const { user } = await createAdminAccount(
-      ctx.db.prisma,
+      ctx.db,
       { ...input, password: async () => input.password, hashing: TEST_HASHING },
       { logger: testLogger },
     );

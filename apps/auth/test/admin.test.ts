@@ -23,7 +23,7 @@ const as = (token: string) => ({ Authorization: `Bearer ${token}` });
 async function newAdmin(): Promise<SignedIn> {
   const input = newUserInput();
   const { user } = await createAdminAccount(
-    ctx.db.prisma,
+    ctx.db,
     { ...input, password: async () => input.password, hashing: TEST_HASHING },
     { logger: testLogger },
   );
@@ -44,7 +44,7 @@ describe('create-admin', () => {
     const password = vi.fn(async () => 'some other passphrase');
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { email: user.email.toUpperCase(), username: 'ignored_name', password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
@@ -58,7 +58,7 @@ describe('create-admin', () => {
     const user = await registerAndLogin(ctx);
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         {
           email: user.email,
           username: user.username,
@@ -78,7 +78,7 @@ describe('create-admin', () => {
     let nudges = 0;
     const revocations: Revocations = { nudge: () => void nudges++, ping: async () => {} };
     const result = await createAdminAccount(
-      ctx.db.prisma,
+      ctx.db,
       {
         email: user.email,
         username: user.username,
@@ -103,7 +103,7 @@ describe('create-admin', () => {
   it('refuses a common password like registration does', async () => {
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { ...newUserInput(), password: async () => 'password123', hashing: TEST_HASHING },
         { logger: testLogger },
       ),
@@ -115,7 +115,7 @@ describe('create-admin', () => {
     const input = newUserInput({ username: user.username.toUpperCase() });
     await expect(
       createAdminAccount(
-        ctx.db.prisma,
+        ctx.db,
         { ...input, password: async () => input.password, hashing: TEST_HASHING },
         { logger: testLogger },
       ),
@@ -199,12 +199,31 @@ describe('GET /admin/users', () => {
 
   it('with a forged cursor or a limit over 100, returns 422', async () => {
     const admin = await newAdmin();
-    expect(
-      (await request(ctx.app).get('/admin/users?cursor=bm90LWEtY3Vyc29y').set(as(admin.accessToken))).status,
-    ).toBe(422);
+    const forged = await request(ctx.app)
+      .get('/admin/users?cursor=bm90LWEtY3Vyc29y')
+      .set(as(admin.accessToken));
+    expect({ status: forged.status, code: forged.body.code }).toEqual({
+      status: 422,
+      code: 'invalid-cursor',
+    });
     expect((await request(ctx.app).get('/admin/users?limit=101').set(as(admin.accessToken))).status).toBe(
       422,
     );
+  });
+  it('when a cursor of one search is used with another search, returns 422 invalid-cursor', async () => {
+    const admin = await newAdmin();
+    const tag = uniqueSuffix();
+    for (let i = 0; i < 2; i++) await registerAndLogin(ctx, { username: `cur_${tag}_${i}` });
+    const first = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: `cur_${tag}`, limit: 1 })
+      .set(as(admin.accessToken));
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const other = await request(ctx.app)
+      .get('/admin/users')
+      .query({ search: 'someone else', limit: 1, cursor: first.body.nextCursor })
+      .set(as(admin.accessToken));
+    expect({ status: other.status, code: other.body.code }).toEqual({ status: 422, code: 'invalid-cursor' });
   });
 });
 

@@ -9,7 +9,7 @@ import { createApp } from '../src/app.ts';
 import { generatePrivateKeyPem, loadKeyStore, type KeyStore } from '../src/keys/key-store.ts';
 import { DevOutbox } from '../src/mail/mailer.ts';
 import type { PasswordHasher } from '../src/passwords/password-hasher.ts';
-import { createRevocationOutboxRepository } from '../src/revocation/revocation-outbox.repository.ts';
+import { createStore } from '../src/repositories.ts';
 import type { RevocationPublisher } from '../src/revocation/revocation-publisher.ts';
 import {
   createRevocationRelay,
@@ -69,7 +69,7 @@ export function buildTestApp(overrides: Record<string, string> = {}, options: Bu
   const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
   const relay: RevocationRelay | undefined = options.relay
     ? createRevocationRelay({
-        outbox: createRevocationOutboxRepository(db.prisma),
+        store: createStore(db),
         logger,
         accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
         pollIntervalMs: 1000,

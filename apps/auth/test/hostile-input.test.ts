@@ -15,7 +15,7 @@ beforeAll(async () => {
   tokens.user = (await registerAndLogin(ctx)).accessToken;
   const input = newUserInput();
   await createAdminAccount(
-    ctx.db.prisma,
+    ctx.db,
     { ...input, password: async () => input.password, hashing: TEST_HASHING },
     { logger: testLogger },
   );

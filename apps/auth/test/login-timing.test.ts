@@ -59,7 +59,7 @@ beforeAll(async () => {
   disabled = await registerAndLogin(ctx);
   const admin = newUserInput();
   await createAdminAccount(
-    ctx.db.prisma,
+    ctx.db,
     {
       ...admin,
       password: async () => admin.password,

@@ -3,7 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTcpProxy, type ServiceTestDatabase } from '@mini/testing';
 import { connectDatabase, type Database } from '../src/db.ts';
-import { createRevocationOutboxRepository } from '../src/revocation/revocation-outbox.repository.ts';
+import { createStore } from '../src/repositories.ts';
 import {
   createRedisRevocationPublisher,
   type RevocationPublisher,
@@ -57,7 +57,7 @@ function relayWith(
   options: { batchSize?: number; retryMaxMs?: number; logger?: typeof testLogger } = {},
 ) {
   const relay = createRevocationRelay({
-    outbox: createRevocationOutboxRepository(db.prisma),
+    store: createStore(db),
     publisher,
     logger: options.logger ?? testLogger,
     accessTokenTtlSeconds: TTL_SECONDS,

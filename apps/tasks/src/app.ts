@@ -1,4 +1,4 @@
-import express from 'express';
+import type express from 'express';
 import {
   createTokenVerifier,
   requireAuth,
@@ -10,14 +10,14 @@ import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
-import { registerLabelRoutes } from './labels/labels.routes.ts';
+import { labelRoutes } from './labels/labels.routes.ts';
 import { createLabelsService } from './labels/labels.service.ts';
-import { registerMemberRoutes } from './members/members.routes.ts';
+import { memberRoutes } from './members/members.routes.ts';
 import { createMembersService } from './members/members.service.ts';
-import { registerProjectRoutes } from './projects/projects.routes.ts';
+import { projectRoutes } from './projects/projects.routes.ts';
 import { createProjectsService } from './projects/projects.service.ts';
 import { createStore } from './repositories.ts';
-import { registerTaskRoutes } from './tasks/tasks.routes.ts';
+import { taskRoutes } from './tasks/tasks.routes.ts';
 import { createTasksService } from './tasks/tasks.service.ts';
 import { createUserDirectory, type UserDirectory } from './users/user-directory.ts';
 
@@ -65,12 +65,10 @@ export function createApp({ config, db, logger, directory, revocationList }: App
     ...(revocationList ? { optionalChecks: { redis: () => revocationList.ping() } } : {}),
     openapi: () => api.document(),
     routes: (app) => {
-      const router = express.Router();
-      registerProjectRoutes(router, api, projects);
-      registerMemberRoutes(router, api, members);
-      registerLabelRoutes(router, api, labels);
-      registerTaskRoutes(router, api, tasks);
-      app.use(router);
+      app.use(projectRoutes(api, projects));
+      app.use(memberRoutes(api, members));
+      app.use(labelRoutes(api, labels));
+      app.use(taskRoutes(api, tasks));
     },
   });
 }

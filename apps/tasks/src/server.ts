@@ -2,6 +2,7 @@ import { createLogger } from '@mini/logger';
 import { redactConfig } from '@mini/config';
 import { poolTimeoutsFromConfig } from '@mini/db';
 import { startServer } from '@mini/http';
+import { startIdempotencySweep } from '@mini/idempotency';
 import { loadConfig } from './config.ts';
 import { connectDatabase } from './db.ts';
 import { createApp } from './app.ts';
@@ -18,15 +19,11 @@ const revocation = connectRevocationList(config, logger);
 const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
 
 // Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
-const store = createStore(db);
-const ttlMs = config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
-const sweep = setInterval(() => {
-  store.repos.idempotency
-    .purgeOlderThan(new Date(Date.now() - ttlMs))
-    .then((count) => count > 0 && logger.info({ count }, 'expired idempotency keys purged'))
-    .catch((err: unknown) => logger.warn({ err }, 'idempotency key purge failed'));
-}, 3_600_000);
-sweep.unref();
+const stopSweep = startIdempotencySweep({
+  keys: createStore(db).repos.idempotency,
+  ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000,
+  logger,
+});
 
 logger.info({ config: redactConfig(config) }, 'starting');
 await startServer(app, {
@@ -37,7 +34,7 @@ await startServer(app, {
   // HTTP_* timeouts and limits, SHUTDOWN_IDLE_GRACE_MS.
   limits: config,
   onShutdown: async () => {
-    clearInterval(sweep);
+    stopSweep();
     await revocation?.close();
     await db.close();
   },

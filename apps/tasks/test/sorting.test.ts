@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { buildTaskListSql, type SortOrder, type TaskSort } from '../src/tasks/tasks.repository.ts';
+import { buildTaskListSql, type SortOrder, type TaskSort } from '../src/tasks/tasks.list-sql.ts';
 import { as, createProject, createTask, makeUser, type TestUser, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();

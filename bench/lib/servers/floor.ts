@@ -2,16 +2,16 @@
 // plain pg in a bare node:http handler. No framework, no token check, no validation, no Prisma.
 import { createServer } from 'node:http';
 import pg from 'pg';
-import { poolSql } from '../../../apps/tasks/src/db.ts';
-import { memberRoleSql } from '../../../apps/tasks/src/projects/projects.repository.ts';
+import { poolSql } from '../../../packages/db/src/store.ts';
+import { memberRoleSql } from '../../../apps/tasks/src/projects/membership.ts';
 import {
   buildTaskListSql,
   type TaskFilters,
   type TaskListQuery,
-  type TaskRecord,
-} from '../../../apps/tasks/src/tasks/tasks.repository.ts';
-import { encodeCursor } from '../../../apps/tasks/src/shared/cursor.ts';
-import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.service.ts';
+} from '../../../apps/tasks/src/tasks/tasks.list-sql.ts';
+import type { TaskRecord } from '../../../apps/tasks/src/tasks/tasks.repository.ts';
+import { encodeCursor } from '../../../packages/validation/src/cursor.ts';
+import { taskCursorPosition, taskCursorSpec } from '../../../apps/tasks/src/tasks/tasks.list-spec.ts';
 
 const pool = new pg.Pool({
   connectionString: process.env.DATABASE_URL,

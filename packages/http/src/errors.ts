@@ -112,6 +112,13 @@ export class PreconditionFailedError extends AppError {
   }
 }
 
+/** A write this service only takes conditionally was sent without `If-Match` (RFC 6585). */
+export class PreconditionRequiredError extends AppError {
+  constructor(detail?: string, options: AppErrorOptions = {}) {
+    super(init(428, 'precondition-required', 'Precondition required', detail, options));
+  }
+}
+
 export class PayloadTooLargeError extends AppError {
   constructor(detail?: string, options: AppErrorOptions = {}) {
     super(init(413, 'payload-too-large', 'Payload too large', detail, options));

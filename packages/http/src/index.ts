@@ -19,3 +19,4 @@ export {
   type ServerLimits,
   type StartServerOptions,
 } from './server.ts';
+export { checkIfMatch, etagOf, parseIfMatch, staleVersion, withEtag, type IfMatch } from './etag.ts';

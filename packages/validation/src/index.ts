@@ -7,7 +7,6 @@ export {
 } from './parse.ts';
 export {
   createApiRegistry,
-  toOpenApiPath,
   type ApiRegistry,
   type ApiRegistryOptions,
   type HandlerInput,
@@ -17,6 +16,7 @@ export {
   type ResponseSpec,
   type RouteDefinition,
 } from './registry.ts';
+export { buildDocument, toOpenApiPath } from './document.ts';
 export {
   emailSchema,
   idParams,
@@ -28,3 +28,19 @@ export {
   queryInt,
   uuidSchema,
 } from './schemas.ts';
+export { canonicalJson } from './canonical-json.ts';
+export {
+  cursorDate,
+  cursorPageSchema,
+  cursorSequence,
+  cursorText,
+  cursorUuid,
+  decodeCursor,
+  encodeCursor,
+  invalidCursor,
+  keysetPage,
+  startAfter,
+  type CursorPosition,
+  type CursorSpec,
+} from './cursor.ts';
+export { etagResponseHeader, idempotencyKeyHeader, ifMatchHeader, ifNoneMatchHeader } from './headers.ts';

@@ -71,20 +71,3 @@ export function toAdminUser(user: UserRecord): z.infer<typeof adminUserSchema> {
     disabledAt: user.disabledAt?.toISOString() ?? null,
   };
 }
-
-// The cursor is opaque to clients but only encodes where the previous page ended.
-export function encodeCursor(user: Pick<UserRecord, 'createdAt' | 'id'>): string {
-  return Buffer.from(JSON.stringify([user.createdAt.toISOString(), user.id])).toString('base64url');
-}
-
-export function decodeCursor(cursor: string): { createdAt: Date; id: string } | null {
-  try {
-    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (!Array.isArray(value) || typeof value[0] !== 'string' || typeof value[1] !== 'string') return null;
-    const createdAt = new Date(value[0]);
-    if (Number.isNaN(createdAt.getTime()) || !z.uuid().safeParse(value[1]).success) return null;
-    return { createdAt, id: value[1] };
-  } catch {
-    return null;
-  }
-}

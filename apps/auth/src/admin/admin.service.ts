@@ -1,9 +1,9 @@
 import { ForbiddenError, ValidationError } from '@mini/http';
 import type { Logger } from '@mini/logger';
+import { cursorDate, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import type { SessionEnder } from '../sessions/sessions.service.ts';
 import type { Role, UserRecord, UsersRepository } from '../users/users.repository.ts';
 import { userNotFound } from '../users/users.service.ts';
-import { decodeCursor, encodeCursor } from './admin.schemas.ts';
 
 export interface AdminServiceDeps {
   users: UsersRepository;
@@ -54,22 +54,25 @@ export function createAdminService({ users, sessions, logger }: AdminServiceDeps
       limit: number;
       cursor?: string | undefined;
     }): Promise<{ items: UserRecord[]; nextCursor: string | null; total: number }> {
-      const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor);
-      if (after === null) {
-        throw new ValidationError('The cursor is not valid.', {
-          errors: { cursor: ['is not a cursor this API returned'] },
-        });
-      }
+      // Bound to the filters: a cursor of another search would continue the wrong list (422 invalid-cursor).
+      const spec: CursorSpec<string> = {
+        list: { users: { search: query.search, role: query.role } },
+        value: cursorDate,
+        id: cursorUuid,
+      };
+      const after = startAfter(query.cursor, spec);
       // The repository returns one row more than asked: its presence says another page exists.
       const { rows, total } = await users.list({
         search: query.search,
         role: query.role,
         limit: query.limit,
-        after,
+        after: after ? { createdAt: new Date(after.v), id: after.id } : undefined,
       });
-      const items = rows.slice(0, query.limit);
-      const last = items.at(-1);
-      return { items, nextCursor: rows.length > query.limit && last ? encodeCursor(last) : null, total };
+      const page = keysetPage(rows, query.limit, spec, (last) => ({
+        v: last.createdAt.toISOString(),
+        id: last.id,
+      }));
+      return { ...page, total };
     },
 
     async updateUser(

@@ -13,11 +13,14 @@ import type { LoginThrottle } from '../throttle/login-throttle.ts';
 import type { MailRateLimit } from '../throttle/mail-rate-limit.ts';
 import type { AccountCreator } from '../users/account-creation.ts';
 import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
+import type { Store } from '../repositories.ts';
 
 export interface AuthServiceDeps {
   users: UsersRepository;
   accounts: AccountCreator;
   oneTimeTokens: OneTimeTokensRepository;
+  /** For the writes that must commit together (a new link and the voiding of the old ones). */
+  store: Pick<Store, 'transaction'>;
   sessions: SessionsService;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
@@ -92,11 +95,15 @@ export function createAuthService(deps: AuthServiceDeps) {
     },
   ): Promise<void> {
     const token = newOpaqueToken();
-    await oneTimeTokens.issue({
-      userId: user.id,
-      purpose: mail.purpose,
-      tokenHash: hashOpaqueToken(token),
-      expiresAt: new Date(Date.now() + mail.ttlSeconds * 1000),
+    // Only the latest link works: the earlier unused ones are voided in the same transaction.
+    await deps.store.transaction(async (tx) => {
+      await tx.oneTimeTokens.voidUnused(user.id, mail.purpose);
+      await tx.oneTimeTokens.create({
+        userId: user.id,
+        purpose: mail.purpose,
+        tokenHash: hashOpaqueToken(token),
+        expiresAt: new Date(Date.now() + mail.ttlSeconds * 1000),
+      });
     });
     const apiUrl = new URL(mail.apiPath, settings.publicApiUrl).toString();
     await mailer.send({

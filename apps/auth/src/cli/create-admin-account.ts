@@ -1,13 +1,13 @@
 import type { Logger } from '@mini/logger';
 import { createAdminService } from '../admin/admin.service.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { Database } from '../db.ts';
 import { createPasswordHasher, type PasswordHashing } from '../passwords/password-hasher.ts';
 import { noRevocations, type Revocations } from '../revocation/revocation-relay.ts';
-import { createSessionsRepository } from '../sessions/sessions.repository.ts';
+import { createStore } from '../repositories.ts';
 import { createSessionEnder } from '../sessions/sessions.service.ts';
 import { createAccountCreator } from '../users/account-creation.ts';
 import { createPasswordPolicy } from '../passwords/password-policy.ts';
-import { createUsersRepository, type UserRecord } from '../users/users.repository.ts';
+import type { UserRecord } from '../users/users.repository.ts';
 import { emailSchema, usernameSchema } from '../users/users.schemas.ts';
 
 export interface CreateAdminInput {
@@ -33,17 +33,15 @@ export type CreateAdminResult =
  * the admin's address first would become admin with their own password.
  */
 export async function createAdminAccount(
-  prisma: PrismaClient,
+  db: Database,
   input: CreateAdminInput,
   deps: { logger: Logger; revocations?: Revocations },
 ): Promise<CreateAdminResult> {
   const email = emailSchema.parse(input.email);
   const username = usernameSchema.parse(input.username);
-  const users = createUsersRepository(prisma);
-  const sessions = createSessionEnder({
-    sessions: createSessionsRepository(prisma),
-    revocations: deps.revocations ?? noRevocations,
-  });
+  const store = createStore(db);
+  const { users } = store.repos;
+  const sessions = createSessionEnder({ store, revocations: deps.revocations ?? noRevocations });
   const admin = createAdminService({ users, sessions, logger: deps.logger });
 
   const existing = await users.findByEmail(email);

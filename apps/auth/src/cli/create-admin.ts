@@ -89,10 +89,10 @@ const logger = createLogger({ name: 'auth-cli', level: 'warn' });
 const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
 // A promotion ends the account's sessions, queued in the revocation outbox like any other. With Redis, this
 // command publishes them itself before it exits; if it cannot, a running auth service will.
-const relay = revocationRelayFromConfig(config, db.prisma, logger);
+const relay = revocationRelayFromConfig(config, db, logger);
 try {
   const result = await createAdminAccount(
-    db.prisma,
+    db,
     {
       email,
       username,

@@ -1,8 +1,8 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { DbClient } from '../db.ts';
 
 export type OneTimeTokenPurpose = 'verify_email' | 'reset_password';
 
-export function createOneTimeTokensRepository(prisma: PrismaClient) {
+export function createOneTimeTokensRepository(prisma: DbClient) {
   return {
     /** Voids the user's unused tokens of a purpose (a password change voids reset links). */
     async voidUnused(userId: string, purpose: OneTimeTokenPurpose): Promise<void> {
@@ -12,20 +12,14 @@ export function createOneTimeTokensRepository(prisma: PrismaClient) {
       });
     },
 
-    /** Stores a new token and voids the user's earlier unused ones of the same purpose: only the latest link works. */
-    async issue(token: {
+    /** Stores a new token (its service voids the earlier ones in the same transaction: only the latest link works). */
+    async create(token: {
       userId: string;
       purpose: OneTimeTokenPurpose;
       tokenHash: string;
       expiresAt: Date;
     }): Promise<void> {
-      await prisma.$transaction([
-        prisma.oneTimeToken.updateMany({
-          where: { userId: token.userId, purpose: token.purpose, usedAt: null },
-          data: { usedAt: new Date() },
-        }),
-        prisma.oneTimeToken.create({ data: token }),
-      ]);
+      await prisma.oneTimeToken.create({ data: token });
     },
 
     /** The token's user when it is usable now (unknown, used and expired tokens give null); spends nothing. */

@@ -1,11 +1,9 @@
 import { AsyncResource } from 'node:async_hooks';
 import type { Logger } from '@mini/logger';
 import type { Config } from '../config.ts';
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import {
-  createRevocationOutboxRepository,
-  type RevocationOutboxRepository,
-} from './revocation-outbox.repository.ts';
+import type { Database } from '../db.ts';
+import { createStore, type Store } from '../repositories.ts';
+import type { RevocationOutboxRepository } from './revocation-outbox.repository.ts';
 import {
   createRedisRevocationPublisher,
   REVOCATION_SKEW_SECONDS,
@@ -36,7 +34,8 @@ export interface RevocationRelay extends Revocations {
 }
 
 export interface RevocationRelayOptions {
-  outbox: RevocationOutboxRepository;
+  /** The outbox (store.repos.revocationOutbox), and the transaction each batch is published in. */
+  store: Store;
   publisher: RevocationPublisher;
   logger: Logger;
   /** Access token lifetime: queued sessions older than this (+ the skew margin) are dropped, not published. */
@@ -73,10 +72,11 @@ export function pruneExpiredRevocations(
  * When Redis is down, logouts still answer at once and their revocations wait in the table; the relay retries
  * with back-off (and at once when the Redis client reconnects), so every logout reaches the other services
  * within moments of Redis returning. Several auth processes may run a relay on the same table (see
- * `publishBatch`). One pass at a time per process.
+ * `take` of the outbox repository). One pass at a time per process.
  */
 export function createRevocationRelay(options: RevocationRelayOptions): RevocationRelay {
-  const { outbox, publisher, logger } = options;
+  const { store, publisher, logger } = options;
+  const outbox = store.repos.revocationOutbox;
   const batchSize = options.batchSize ?? 500;
   let running = false;
   let timer: NodeJS.Timeout | undefined;
@@ -95,10 +95,24 @@ export function createRevocationRelay(options: RevocationRelayOptions): Revocati
     }
     let published = 0;
     for (;;) {
-      const count = await outbox.publishBatch(batchSize, (ids) => publisher.publish(ids));
+      const count = await publishBatch();
       published += count;
       if (count < batchSize) return published;
     }
+  }
+
+  /**
+   * Takes a batch (rows no other process holds), publishes it, and deletes it once published, all in one
+   * transaction: if publishing throws, nothing is deleted and the rows stay queued.
+   */
+  function publishBatch(): Promise<number> {
+    return store.transaction(async (tx) => {
+      const ids = await tx.revocationOutbox.take(batchSize);
+      if (ids.length === 0) return 0;
+      await publisher.publish(ids);
+      await tx.revocationOutbox.remove(ids);
+      return ids.length;
+    });
   }
 
   function schedule(): void {
@@ -186,12 +200,12 @@ export function revocationRelayFromConfig(
     | 'REVOCATION_OUTBOX_POLL_MS'
     | 'REVOCATION_RETRY_MAX_MS'
   >,
-  prisma: PrismaClient,
+  db: Database,
   logger: Logger,
 ): RevocationRelay | undefined {
   if (config.REDIS_URL === undefined) return undefined;
   return createRevocationRelay({
-    outbox: createRevocationOutboxRepository(prisma),
+    store: createStore(db),
     publisher: createRedisRevocationPublisher({
       redisUrl: config.REDIS_URL,
       ttlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,

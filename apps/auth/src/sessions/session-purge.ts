@@ -1,9 +1,7 @@
 import type { Logger } from '@mini/logger';
 import type { Database } from '../db.ts';
-import { createRevocationOutboxRepository } from '../revocation/revocation-outbox.repository.ts';
+import { createStore } from '../repositories.ts';
 import { pruneExpiredRevocations } from '../revocation/revocation-relay.ts';
-import { createRateLimitRepository } from '../throttle/rate-limit.repository.ts';
-import { createSessionsRepository } from './sessions.repository.ts';
 
 const HOUR_MS = 3600_000;
 // Ended sessions stay visible for a week (audits, "was that me?"), then they and their spent refresh
@@ -15,9 +13,7 @@ export function startSessionPurge(
   logger: Logger,
   options: { accessTokenTtlSeconds: number },
 ): { stop(): void } {
-  const sessions = createSessionsRepository(db.prisma);
-  const rateLimits = createRateLimitRepository(db.prisma);
-  const outbox = createRevocationOutboxRepository(db.prisma);
+  const { sessions, rateLimits, revocationOutbox: outbox } = createStore(db).repos;
   const run = async () => {
     try {
       const deleted = await sessions.purgeEndedBefore(new Date(Date.now() - KEEP_ENDED_MS));

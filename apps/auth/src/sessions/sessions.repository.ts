@@ -1,5 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import { enqueueRevocations } from '../revocation/revocation-outbox.repository.ts';
+import type { DbClient } from '../db.ts';
 
 export interface SessionRecord {
   id: string;
@@ -29,8 +28,6 @@ export interface PresentedRefreshToken {
   session: SessionRecord;
 }
 
-export type RotationResult = { outcome: 'rotated' } | { outcome: 'already-spent' };
-
 /** Why a session ended, kept on the row for audits and the security log. */
 export type RevokeReason =
   | 'logout'
@@ -55,7 +52,7 @@ const sessionColumns = {
   revokeReason: true,
 } as const;
 
-export function createSessionsRepository(prisma: PrismaClient) {
+export function createSessionsRepository(prisma: DbClient) {
   return {
     create(session: NewSession): Promise<SessionRecord> {
       return prisma.session.create({
@@ -80,28 +77,27 @@ export function createSessionsRepository(prisma: PrismaClient) {
     },
 
     /**
-     * Spends a refresh token and stores its successor, atomically. The conditional update is the guard:
-     * of two requests racing with the same token, exactly one sees `spentAt IS NULL`; the other is told
-     * the token was already spent, as a replayed stolen token would be.
+     * Spends a refresh token; false when it was already spent. The conditional update is the guard: of two
+     * requests racing with the same token, exactly one sees `spentAt IS NULL`.
      */
-    async rotate(
-      tokenId: string,
+    async spendRefreshToken(tokenId: string, at: Date): Promise<boolean> {
+      const spent = await prisma.refreshToken.updateMany({
+        where: { id: tokenId, spentAt: null },
+        data: { spentAt: at },
+      });
+      return spent.count === 1;
+    },
+
+    /** The successor of a spent refresh token; the session counts as used now. */
+    async addRefreshToken(
       sessionId: string,
       next: { tokenHash: string; expiresAt: Date },
-    ): Promise<RotationResult> {
-      return prisma.$transaction(async (tx) => {
-        const now = new Date();
-        const spent = await tx.refreshToken.updateMany({
-          where: { id: tokenId, spentAt: null },
-          data: { spentAt: now },
-        });
-        if (spent.count === 0) return { outcome: 'already-spent' } as const;
-        await tx.refreshToken.create({
-          data: { sessionId, tokenHash: next.tokenHash, expiresAt: next.expiresAt },
-        });
-        await tx.session.update({ where: { id: sessionId }, data: { lastUsedAt: now } });
-        return { outcome: 'rotated' } as const;
+      at: Date,
+    ): Promise<void> {
+      await prisma.refreshToken.create({
+        data: { sessionId, tokenHash: next.tokenHash, expiresAt: next.expiresAt },
       });
+      await prisma.session.update({ where: { id: sessionId }, data: { lastUsedAt: at } });
     },
 
     /** The hot path of every authenticated request to this service: one primary-key look-up. */
@@ -121,40 +117,34 @@ export function createSessionsRepository(prisma: PrismaClient) {
       });
     },
 
-    // Every way of ending sessions below also queues them for the other services (the revocation outbox),
-    // in the same transaction: a session is never ended without its revocation being queued.
+    // Ending sessions must also queue them for the other services (the revocation outbox), in the same
+    // transaction: the sessions service does both through the store, so no session ends unqueued.
 
     /** Ends one session; false when it was not active (already ended, or never existed). */
-    async revoke(id: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
-      return prisma.$transaction(async (tx) => {
-        const result = await tx.session.updateMany({
-          where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
-          data: { revokedAt: new Date(), revokeReason: reason },
-        });
-        if (result.count > 0) await enqueueRevocations(tx, [id]);
-        return result.count > 0;
+    async end(id: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
+      const result = await prisma.session.updateMany({
+        where: { id, revokedAt: null, ...(ownerId === undefined ? {} : { userId: ownerId }) },
+        data: { revokedAt: new Date(), revokeReason: reason },
       });
+      return result.count > 0;
     },
 
     /** Ends every active session of a user (but `exceptId`); returns the ids it ended. */
-    async revokeAllOfUser(userId: string, reason: RevokeReason, exceptId?: string): Promise<string[]> {
-      return prisma.$transaction(async (tx) => {
-        const where = {
-          userId,
-          revokedAt: null,
-          expiresAt: { gt: new Date() },
-          ...(exceptId === undefined ? {} : { id: { not: exceptId } }),
-        };
-        const ids = (await tx.session.findMany({ where, select: { id: true } })).map((s) => s.id);
-        if (ids.length > 0) {
-          await tx.session.updateMany({
-            where: { id: { in: ids }, revokedAt: null },
-            data: { revokedAt: new Date(), revokeReason: reason },
-          });
-          await enqueueRevocations(tx, ids);
-        }
-        return ids;
-      });
+    async endAllOfUser(userId: string, reason: RevokeReason, exceptId?: string): Promise<string[]> {
+      const where = {
+        userId,
+        revokedAt: null,
+        expiresAt: { gt: new Date() },
+        ...(exceptId === undefined ? {} : { id: { not: exceptId } }),
+      };
+      const ids = (await prisma.session.findMany({ where, select: { id: true } })).map((s) => s.id);
+      if (ids.length > 0) {
+        await prisma.session.updateMany({
+          where: { id: { in: ids }, revokedAt: null },
+          data: { revokedAt: new Date(), revokeReason: reason },
+        });
+      }
+      return ids;
     },
 
     /**

@@ -4,7 +4,8 @@ import type { Revocations } from '../revocation/revocation-relay.ts';
 import { hashOpaqueToken, newOpaqueToken } from '../security/opaque-tokens.ts';
 import type { AccessTokenIssuer } from '../tokens/access-tokens.ts';
 import type { UserRecord, UsersRepository } from '../users/users.repository.ts';
-import type { RevokeReason, SessionRecord, SessionsRepository } from './sessions.repository.ts';
+import type { Store } from '../repositories.ts';
+import type { RevokeReason, SessionRecord } from './sessions.repository.ts';
 
 export interface ClientInfo {
   userAgent: string | null;
@@ -19,7 +20,8 @@ export interface TokenPair {
 }
 
 export interface SessionsServiceDeps {
-  sessions: SessionsRepository;
+  /** The sessions and the revocation outbox, and the transactions that write both. */
+  store: Store;
   users: UsersRepository;
   issuer: AccessTokenIssuer;
   /** Ending a session queues it for the other services (in its transaction); this publishes the queue. */
@@ -48,22 +50,33 @@ const addSeconds = (date: Date, seconds: number) => new Date(date.getTime() + se
  * Ending sessions, and telling the other services: all the command-line tools need (they sign no tokens).
  * The sessions service below is built on it.
  *
- * The repository queues every ended session in the revocation outbox, in the transaction that ends it; the
- * relay publishes the queue to Redis. So ending a session never waits for Redis, and a Redis outage delays
+ * Every ended session is queued in the revocation outbox in the transaction that ends it; the relay
+ * publishes the queue to Redis. So ending a session never waits for Redis, and a Redis outage delays
  * the other services' hearing of it instead of losing it.
  */
-export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 'revocations'>) {
-  const { sessions, revocations } = deps;
+export function createSessionEnder(deps: {
+  store: Pick<Store, 'transaction'>;
+  revocations: Pick<Revocations, 'nudge'>;
+}) {
+  const { store, revocations } = deps;
 
   return {
     async endOne(sessionId: string, reason: RevokeReason, ownerId?: string): Promise<boolean> {
-      const ended = await sessions.revoke(sessionId, reason, ownerId);
+      const ended = await store.transaction(async (tx) => {
+        const done = await tx.sessions.end(sessionId, reason, ownerId);
+        if (done) await tx.revocationOutbox.enqueue([sessionId]);
+        return done;
+      });
       if (ended) revocations.nudge();
       return ended;
     },
 
     async endAllOfUser(userId: string, reason: RevokeReason, exceptSessionId?: string): Promise<string[]> {
-      const ended = await sessions.revokeAllOfUser(userId, reason, exceptSessionId);
+      const ended = await store.transaction(async (tx) => {
+        const ids = await tx.sessions.endAllOfUser(userId, reason, exceptSessionId);
+        await tx.revocationOutbox.enqueue(ids);
+        return ids;
+      });
       if (ended.length > 0) revocations.nudge();
       return ended;
     },
@@ -73,7 +86,8 @@ export function createSessionEnder(deps: Pick<SessionsServiceDeps, 'sessions' | 
 export type SessionEnder = ReturnType<typeof createSessionEnder>;
 
 export function createSessionsService(deps: SessionsServiceDeps) {
-  const { sessions, users, issuer, revocations, logger } = deps;
+  const { store, users, issuer, revocations, logger } = deps;
+  const { sessions } = store.repos;
   const { endOne, endAllOfUser } = createSessionEnder(deps);
 
   return {
@@ -125,12 +139,22 @@ export function createSessionsService(deps: SessionsServiceDeps) {
 
       const next = newOpaqueToken();
       const idleEnd = addSeconds(now, deps.refreshTokenTtlSeconds);
-      const rotation = await sessions.rotate(presented.id, session.id, {
-        tokenHash: hashOpaqueToken(next),
-        // The absolute lifetime caps every successor.
-        expiresAt: idleEnd < session.expiresAt ? idleEnd : session.expiresAt,
+      // Spends the presented token and stores its successor, atomically: of two requests racing with the
+      // same token exactly one spends it; the other is told it was already spent, as a stolen one would be.
+      const rotated = await store.transaction(async (tx) => {
+        if (!(await tx.sessions.spendRefreshToken(presented.id, now))) return false;
+        await tx.sessions.addRefreshToken(
+          session.id,
+          {
+            tokenHash: hashOpaqueToken(next),
+            // The absolute lifetime caps every successor.
+            expiresAt: idleEnd < session.expiresAt ? idleEnd : session.expiresAt,
+          },
+          now,
+        );
+        return true;
       });
-      if (rotation.outcome === 'already-spent') {
+      if (!rotated) {
         await reuseDetected(session);
         throw invalidRefreshToken();
       }

@@ -1,4 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { DbClient } from '../db.ts';
 
 export interface FailurePolicy {
   maxFailures: number;
@@ -13,7 +13,7 @@ export interface FailurePolicy {
  */
 export const IN_FLIGHT_STALE_SECONDS = 60;
 
-export function createLoginThrottleRepository(prisma: PrismaClient) {
+export function createLoginThrottleRepository(prisma: DbClient) {
   return {
     /** The latest lock end among the keys, or null when none is locked now. */
     async lockedUntil(keys: string[]): Promise<Date | null> {

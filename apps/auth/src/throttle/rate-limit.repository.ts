@@ -1,6 +1,6 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
+import type { DbClient } from '../db.ts';
 
-export function createRateLimitRepository(prisma: PrismaClient) {
+export function createRateLimitRepository(prisma: DbClient) {
   return {
     /**
      * Counts one request for a key in a fixed window, in one statement (concurrent requests all count),

@@ -1,4 +1,5 @@
-import type { PrismaClient, Prisma } from '../generated/prisma/client.ts';
+import type { DbClient } from '../db.ts';
+import type { Prisma } from '../generated/prisma/client.ts';
 
 export type Role = 'user' | 'manager' | 'admin';
 
@@ -49,7 +50,7 @@ export interface UserListQuery {
   after?: { createdAt: Date; id: string } | undefined;
 }
 
-export function createUsersRepository(prisma: PrismaClient) {
+export function createUsersRepository(prisma: DbClient) {
   return {
     create(user: NewUser): Promise<UserRecord> {
       return prisma.user.create({
@@ -141,7 +142,8 @@ export function createUsersRepository(prisma: PrismaClient) {
             ],
           }
         : {};
-      const [rows, total] = await prisma.$transaction([
+      // Two statements side by side: in a transaction (READ COMMITTED) each would see its own snapshot anyway.
+      const [rows, total] = await Promise.all([
         prisma.user.findMany({
           where: { AND: [filter, page] },
           select: columns,

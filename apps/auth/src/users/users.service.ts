@@ -2,7 +2,7 @@ import { signedInWithin } from '@mini/auth';
 import { isUniqueViolation } from '@mini/db';
 import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
 import type { PasswordPolicy } from '../passwords/password-policy.ts';
-import type { OneTimeTokensRepository } from '../one-time-tokens/one-time-tokens.repository.ts';
+import type { Store } from '../repositories.ts';
 import type { PasswordHasher } from '../passwords/password-hasher.ts';
 import type { SessionsService } from '../sessions/sessions.service.ts';
 import type { LoginThrottle } from '../throttle/login-throttle.ts';
@@ -17,7 +17,7 @@ import {
 
 export interface UsersServiceDeps {
   users: UsersRepository;
-  oneTimeTokens: Pick<OneTimeTokensRepository, 'voidUnused'>;
+  store: Store;
   sessions: SessionsService;
   hasher: PasswordHasher;
   policy: PasswordPolicy;
@@ -65,7 +65,7 @@ export function usernameTaken(): ConflictError {
 }
 
 export function createUsersService(deps: UsersServiceDeps) {
-  const { users, oneTimeTokens, sessions, hasher, policy, throttle, mailLimit, mails, settings } = deps;
+  const { users, store, sessions, hasher, policy, throttle, mailLimit, mails, settings } = deps;
 
   async function mustFind(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
@@ -116,13 +116,20 @@ export function createUsersService(deps: UsersServiceDeps) {
 
       let updated: UserRecord;
       try {
-        updated = await users.updateProfile(id, {
-          ...(changes.username === undefined ? {} : { username: changes.username }),
-          ...(changes.displayName === undefined ? {} : { displayName: changes.displayName }),
-          // Only the letter case differs: the same mailbox, still verified.
-          ...(changes.email === undefined
-            ? {}
-            : { email: changes.email, emailVerified: newEmail === undefined }),
+        updated = await store.transaction(async (tx) => {
+          const row = await tx.users.updateProfile(id, {
+            ...(changes.username === undefined ? {} : { username: changes.username }),
+            ...(changes.displayName === undefined ? {} : { displayName: changes.displayName }),
+            // Only the letter case differs: the same mailbox, still verified.
+            ...(changes.email === undefined
+              ? {}
+              : { email: changes.email, emailVerified: newEmail === undefined }),
+          });
+          if (newEmail !== undefined) {
+            await tx.oneTimeTokens.voidUnused(id, 'verify_email');
+            await tx.oneTimeTokens.voidUnused(id, 'reset_password');
+          }
+          return row;
         });
       } catch (err) {
         const constraint = isUniqueViolation(err);
@@ -131,9 +138,6 @@ export function createUsersService(deps: UsersServiceDeps) {
         throw err;
       }
       if (newEmail === undefined) return { user: updated, mailSent: Promise.resolve() };
-
-      await oneTimeTokens.voidUnused(id, 'verify_email');
-      await oneTimeTokens.voidUnused(id, 'reset_password');
       return { user: updated, mailSent: mails.emailChanged(updated, user.email) };
     },
 
@@ -150,9 +154,12 @@ export function createUsersService(deps: UsersServiceDeps) {
       const user = await mustFind(id);
       await assertIdentityProven(user, caller, input.currentPassword);
       policy.assertAcceptable('newPassword', input.newPassword, user);
-      await users.updatePasswordHash(id, await hasher.hash(input.newPassword));
-      // A reset link mailed before the change must not undo it (it may sit in a mailbox someone else reads).
-      await oneTimeTokens.voidUnused(id, 'reset_password');
+      const passwordHash = await hasher.hash(input.newPassword);
+      await store.transaction(async (tx) => {
+        await tx.users.updatePasswordHash(id, passwordHash);
+        // A reset link mailed before the change must not undo it (it may sit in a mailbox someone else reads).
+        await tx.oneTimeTokens.voidUnused(id, 'reset_password');
+      });
       await sessions.endAllOfUser(id, 'password-changed', caller.sessionId);
     },
 

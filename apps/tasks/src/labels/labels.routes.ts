@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
@@ -18,7 +18,9 @@ const notFound = { description: 'No such project or label, or you are not a memb
 const tags = ['Labels'];
 const location = { Location: { description: 'The new label: `/projects/{projectId}/labels/{labelId}`.' } };
 
-export function registerLabelRoutes(router: Router, api: ApiRegistry, labels: LabelsService): void {
+export function labelRoutes(api: ApiRegistry, labels: LabelsService): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'get',
     path: '/projects/:projectId/labels',
@@ -83,4 +85,6 @@ export function registerLabelRoutes(router: Router, api: ApiRegistry, labels: La
       await labels.delete(actorOf(req), params.projectId, params.labelId);
     },
   });
+
+  return router;
 }

@@ -1,6 +1,11 @@
 import { z } from 'zod';
-import { isoDateTime, nonEmptyTrimmed, paginationQuery, uuidSchema } from '@mini/validation';
-import { pageOf } from '../shared/schemas.ts';
+import {
+  cursorPageSchema,
+  isoDateTime,
+  nonEmptyTrimmed,
+  paginationQuery,
+  uuidSchema,
+} from '@mini/validation';
 
 export const labelParams = z.object({ projectId: uuidSchema, labelId: uuidSchema }).strict();
 
@@ -37,4 +42,4 @@ export const labelSchema = z
     },
   });
 
-export const labelPageSchema = pageOf(labelSchema, 'LabelPage');
+export const labelPageSchema = cursorPageSchema(labelSchema, 'LabelPage');

@@ -2,7 +2,7 @@ import { ConflictError, NotFoundError } from '@mini/http';
 import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { cursorText, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
+import { cursorText, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import type { LabelRecord } from './labels.repository.ts';
 
 const labelNotFound = () => new NotFoundError('The label was not found.', { code: 'label-not-found' });
@@ -19,7 +19,7 @@ export function createLabelsService(store: Store) {
         after: after && { name: after.v, id: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, spec, (last) => ({ v: last.name, id: last.id }));
+      return keysetPage(rows, options.limit, spec, (last) => ({ v: last.name, id: last.id }));
     },
 
     async get(actor: Actor, projectId: string, labelId: string): Promise<LabelRecord> {

@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import { REQUEST_ID_HEADER } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
@@ -22,7 +22,9 @@ const forbidden = { description: 'You are not an owner of the project.' };
 const tags = ['Members'];
 const location = { Location: { description: 'The new member: `/projects/{projectId}/members/{userId}`.' } };
 
-export function registerMemberRoutes(router: Router, api: ApiRegistry, members: MembersService): void {
+export function memberRoutes(api: ApiRegistry, members: MembersService): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'get',
     path: '/projects/:projectId/members',
@@ -125,4 +127,6 @@ export function registerMemberRoutes(router: Router, api: ApiRegistry, members: 
       await members.remove(actorOf(req), params.projectId, params.userId);
     },
   });
+
+  return router;
 }

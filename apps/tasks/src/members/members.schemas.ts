@@ -1,7 +1,6 @@
 import { z } from 'zod';
-import { isoDateTime, paginationQuery, uuidSchema } from '@mini/validation';
+import { cursorPageSchema, isoDateTime, paginationQuery, uuidSchema } from '@mini/validation';
 import { projectRoleSchema } from '../projects/projects.schemas.ts';
-import { pageOf } from '../shared/schemas.ts';
 
 export const memberParams = z.object({ projectId: uuidSchema, userId: uuidSchema }).strict();
 
@@ -41,4 +40,4 @@ export const memberSchema = z
     },
   });
 
-export const memberPageSchema = pageOf(memberSchema, 'MemberPage');
+export const memberPageSchema = cursorPageSchema(memberSchema, 'MemberPage');

@@ -3,7 +3,7 @@ import type { ProjectRole } from '../generated/prisma/enums.ts';
 import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { cursorText, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
+import { cursorText, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import type { CallContext, UserDirectory } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 
@@ -42,7 +42,7 @@ export function createMembersService(store: Store, directory: UserDirectory) {
         after: after && { username: after.v, userId: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, spec, (last) => ({ v: last.username, id: last.userId }));
+      return keysetPage(rows, options.limit, spec, (last) => ({ v: last.username, id: last.userId }));
     },
 
     async get(actor: Actor, projectId: string, userId: string): Promise<MemberRecord> {

@@ -1,6 +1,7 @@
 import type { DbClient, SqlRunner } from '../db.ts';
 import { Prisma } from '../generated/prisma/client.ts';
 import type { ProjectRole } from '../generated/prisma/enums.ts';
+import { isMemberSql, memberRoleSql } from './membership.ts';
 
 export type { ProjectRole };
 
@@ -28,11 +29,6 @@ const projectSelect = {
   createdAt: true,
   updatedAt: true,
 } as const;
-
-/** The membership check of every request into a project. Exported for the benchmark's floor. */
-export function memberRoleSql(projectId: string, userId: string): Prisma.Sql {
-  return Prisma.sql`SELECT role::text AS role FROM project_members WHERE project_id = ${projectId}::uuid AND user_id = ${userId}::uuid`;
-}
 
 export function projectsRepository(db: DbClient, sql: SqlRunner) {
   return {
@@ -124,7 +120,7 @@ export function projectsRepository(db: DbClient, sql: SqlRunner) {
       await db.$queryRaw`
         SELECT p.id FROM projects p
         WHERE p.id = ANY(${[...new Set(projectIds)]}::uuid[])
-          AND EXISTS (SELECT 1 FROM project_members m WHERE m.project_id = p.id AND m.user_id = ${userId}::uuid)
+          AND ${isMemberSql(Prisma.sql`p.id`, userId)}
         ORDER BY p.id FOR SHARE OF p`;
     },
 

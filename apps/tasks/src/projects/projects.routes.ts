@@ -1,4 +1,4 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import type { ApiRegistry } from '@mini/validation';
 import { actorOf } from '../shared/actor.ts';
 import type { ProjectForMember } from './projects.repository.ts';
@@ -30,7 +30,9 @@ export function toProjectDto(project: ProjectForMember): ProjectDto {
 const notFound = { description: 'No such project, or you are not a member of it.' };
 const tags = ['Projects'];
 
-export function registerProjectRoutes(router: Router, api: ApiRegistry, projects: ProjectsService): void {
+export function projectRoutes(api: ApiRegistry, projects: ProjectsService): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'post',
     path: '/projects',
@@ -114,4 +116,6 @@ export function registerProjectRoutes(router: Router, api: ApiRegistry, projects
       await projects.delete(actorOf(req), params.projectId);
     },
   });
+
+  return router;
 }

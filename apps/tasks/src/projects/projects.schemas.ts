@@ -1,6 +1,12 @@
 import { z } from 'zod';
-import { isoDateTime, nonEmptyTrimmed, paginationQuery, queryBoolean, uuidSchema } from '@mini/validation';
-import { pageOf } from '../shared/schemas.ts';
+import {
+  cursorPageSchema,
+  isoDateTime,
+  nonEmptyTrimmed,
+  paginationQuery,
+  queryBoolean,
+  uuidSchema,
+} from '@mini/validation';
 
 export const projectRoleSchema = z
   .enum(['owner', 'editor', 'viewer'])
@@ -70,6 +76,6 @@ export const projectSchema = z
     },
   });
 
-export const projectPageSchema = pageOf(projectSchema, 'ProjectPage');
+export const projectPageSchema = cursorPageSchema(projectSchema, 'ProjectPage');
 
 export type ProjectDto = z.input<typeof projectSchema>;

@@ -1,6 +1,6 @@
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import { cursorDate, cursorUuid, page, startAfter, type CursorSpec } from '../shared/cursor.ts';
+import { cursorDate, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import { assertRole, projectNotFound, type Access } from './access.ts';
 import type { ProjectForMember, ProjectRole } from './projects.repository.ts';
 
@@ -59,7 +59,10 @@ export function createProjectsService(store: Store) {
         after: after && { createdAt: new Date(after.v), id: after.id },
         take: options.limit + 1,
       });
-      return page(rows, options.limit, spec, (last) => ({ v: last.createdAt.toISOString(), id: last.id }));
+      return keysetPage(rows, options.limit, spec, (last) => ({
+        v: last.createdAt.toISOString(),
+        id: last.id,
+      }));
     },
 
     get(actor: Actor, projectId: string) {

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
-import type { Request, Response, Router } from 'express';
+import { Router } from 'express';
+import { idempotencyKeyReused, idempotentReplayedHeader, idempotentRequest } from '@mini/idempotency';
+import { parseIfMatch, withEtag } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import { canonicalJson } from '../shared/canonical-json.ts';
-import type { TaskRecord } from './tasks.repository.ts';
 import {
   activityPageSchema,
   bulkBody,
@@ -22,49 +21,7 @@ import {
   taskSchema,
   updateTaskBody,
 } from './tasks.schemas.ts';
-import {
-  idempotencyKeyReused,
-  staleVersion,
-  type IdempotentRequest,
-  type Precondition,
-  type TasksService,
-} from './tasks.service.ts';
-
-/** Strong ETag from the version: it changes exactly when the task does. */
-export const etagOf = (task: { version: number }) => `"${task.version}"`;
-
-/**
- * `If-Match` is optional: without it a write applies to whatever the current version is (like most
- * task APIs); with it, a stale version is refused with 412 instead of silently overwriting someone
- * else's edit. `*` matches any version. Weak tags (W/"3") never match: If-Match compares strongly.
- */
-export function parseIfMatch(header: string | undefined): Precondition | undefined {
-  if (header === undefined) return undefined;
-  if (header.trim() === '*') return '*';
-  return header
-    .split(',')
-    .map((tag) => /^\s*"(\d+)"\s*$/.exec(tag)?.[1])
-    .filter((version): version is string => version !== undefined)
-    .map(Number);
-}
-
-/**
- * The Idempotency-Key (already validated) and a hash of everything that makes this request what it is:
- * method, path and the validated body as canonical JSON (keys sorted, dates normalised), so a retry that
- * serialises the same body differently is still the same request.
- */
-function idempotencyOf(req: Request, key: string | undefined, body: unknown): IdempotentRequest | undefined {
-  if (key === undefined) return undefined;
-  const requestHash = createHash('sha256')
-    .update(canonicalJson([req.method, req.baseUrl + req.path, body]))
-    .digest('hex');
-  return { key, requestHash };
-}
-
-function sendTask(res: Response, task: TaskRecord): TaskRecord {
-  res.setHeader('ETag', etagOf(task));
-  return task;
-}
+import { staleVersion, type TasksService } from './tasks.service.ts';
 
 const taskNotFound = { description: 'No such task, or you are not a member of its project.' };
 const projectNotFound = { description: 'No such project, or you are not a member of it.' };
@@ -72,7 +29,9 @@ const viewerOnly = { description: 'You can only view this project.' };
 const archived = { description: 'The project is archived (read-only).' };
 const tags = ['Tasks'];
 
-export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: TasksService): void {
+export function taskRoutes(api: ApiRegistry, tasks: TasksService): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'post',
     path: '/projects/:projectId/tasks',
@@ -93,9 +52,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
         headers: {
           ETag: etagHeader,
           Location: { description: 'The new task: `/tasks/{taskId}`.' },
-          'Idempotent-Replayed': {
-            description: '`true` when this is the stored answer to an earlier request with the same key.',
-          },
+          'Idempotent-Replayed': idempotentReplayedHeader,
         },
       },
       403: viewerOnly,
@@ -108,11 +65,12 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       },
     },
     handler: async ({ req, res, params, headers, body }) => {
-      const idempotency = idempotencyOf(req, headers['Idempotency-Key'], body);
-      const { task, replayed } = await tasks.create(actorOf(req), params.projectId, body, idempotency);
+      const actor = actorOf(req);
+      const idempotency = idempotentRequest(req, actor.id, headers['Idempotency-Key'], body);
+      const { task, replayed } = await tasks.create(actor, params.projectId, body, idempotency);
       if (replayed) res.setHeader('Idempotent-Replayed', 'true');
       res.location(`/tasks/${task.id}`);
-      return sendTask(res, task);
+      return withEtag(res, task);
     },
   });
 
@@ -167,7 +125,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     tags,
     auth: true,
     params: taskParams,
-    // Express answers 304 itself when If-None-Match names the ETag sendTask sets.
+    // Express answers 304 itself when If-None-Match names the ETag withEtag sets.
     headers: getTaskHeaders,
     responses: {
       200: {
@@ -178,7 +136,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       304: { description: 'Not modified: your copy (If-None-Match) is current.' },
       404: taskNotFound,
     },
-    handler: async ({ req, res, params }) => sendTask(res, await tasks.get(actorOf(req), params.taskId)),
+    handler: async ({ req, res, params }) => withEtag(res, await tasks.get(actorOf(req), params.taskId)),
   });
 
   api.route(router, {
@@ -209,7 +167,7 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
       },
     },
     handler: async ({ req, res, params, headers, body }) =>
-      sendTask(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
+      withEtag(res, await tasks.update(actorOf(req), params.taskId, body, parseIfMatch(headers['If-Match']))),
   });
 
   api.route(router, {
@@ -247,4 +205,6 @@ export function registerTaskRoutes(router: Router, api: ApiRegistry, tasks: Task
     },
     handler: ({ req, params, query }) => tasks.activity(actorOf(req), params.taskId, query),
   });
+
+  return router;
 }

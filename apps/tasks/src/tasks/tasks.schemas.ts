@@ -1,5 +1,10 @@
 import { z } from 'zod';
 import {
+  cursorPageSchema,
+  etagResponseHeader,
+  idempotencyKeyHeader,
+  ifMatchHeader,
+  ifNoneMatchHeader,
   isoDateTime,
   nonEmptyTrimmed,
   paginationQuery,
@@ -7,7 +12,6 @@ import {
   queryBoolean,
   uuidSchema,
 } from '@mini/validation';
-import { pageOf } from '../shared/schemas.ts';
 
 export const taskStatusSchema = z
   .enum(['todo', 'in_progress', 'done'])
@@ -33,38 +37,14 @@ const labelIdsInput = z
 
 export const taskParams = z.object({ taskId: uuidSchema }).strict();
 
-export const createTaskHeaders = z.object({
-  'Idempotency-Key': z
-    .string()
-    .regex(/^[\x21-\x7e]{1,255}$/, { error: 'Expected 1 to 255 visible ASCII characters, e.g. a UUID' })
-    .optional()
-    .meta({
-      description: 'Makes a retried create safe: the same key and body replay the first answer for 24 hours.',
-      example: '1b4e28ba-2fa1-11d2-883f-0016d3cca427',
-    }),
-});
+export const createTaskHeaders = z.object({ 'Idempotency-Key': idempotencyKeyHeader });
 
-export const getTaskHeaders = z.object({
-  'If-None-Match': z.string().optional().meta({
-    description: 'The ETag you hold; if the task is unchanged, the answer is 304 with no body.',
-    example: '"3"',
-  }),
-});
+// Express answers 304 itself when If-None-Match names the ETag a GET sets.
+export const getTaskHeaders = z.object({ 'If-None-Match': ifNoneMatchHeader });
 
-// Any value is accepted: a weak or malformed tag is not an error but a precondition that never holds
-// (412), because If-Match compares strongly (see parseIfMatch).
-export const conditionalWriteHeaders = z.object({
-  'If-Match': z.string().optional().meta({
-    description:
-      'The ETag of the version you read; a stale one is refused with 412. `*` matches any version.',
-    example: '"3"',
-  }),
-});
+export const conditionalWriteHeaders = z.object({ 'If-Match': ifMatchHeader });
 
-export const etagHeader = {
-  description: 'The task version, for If-Match.',
-  schema: z.string().meta({ example: '"3"' }),
-};
+export const etagHeader = etagResponseHeader;
 
 export const createTaskBody = z
   .object({
@@ -220,7 +200,7 @@ export const taskSchema = z
     },
   });
 
-export const taskPageSchema = pageOf(taskSchema, 'TaskPage');
+export const taskPageSchema = cursorPageSchema(taskSchema, 'TaskPage');
 
 export const bulkResultSchema = z
   .object({ items: z.array(taskSchema) })
@@ -251,5 +231,5 @@ export const activitySchema = z
     },
   });
 
-export const activityPageSchema = pageOf(activitySchema, 'ActivityPage');
+export const activityPageSchema = cursorPageSchema(activitySchema, 'ActivityPage');
 export const listActivityQuery = paginationQuery;

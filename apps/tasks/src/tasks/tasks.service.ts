@@ -1,160 +1,36 @@
 import { z } from 'zod';
 import {
-  ConflictError,
+  checkIfMatch,
   ForbiddenError,
   NotFoundError,
-  PreconditionFailedError,
+  staleVersion as kitStaleVersion,
   ValidationError,
+  type IfMatch,
 } from '@mini/http';
+import { idempotent, type IdempotentRequest } from '@mini/idempotency';
+import { cursorSequence, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import { assertNotArchived, assertRole, taskNotFound } from '../projects/access.ts';
 import { requireProject, requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
-import {
-  cursorDate,
-  cursorSequence,
-  cursorUuid,
-  page,
-  startAfter,
-  type CursorSpec,
-} from '../shared/cursor.ts';
-import type { bulkBody, createTaskBody, listProjectTasksQuery, updateTaskBody } from './tasks.schemas.ts';
-import { taskPrioritySchema } from './tasks.schemas.ts';
-import type {
-  SortOrder,
-  TaskChanges,
-  TaskFilters,
-  TaskForMember,
-  TaskRecord,
-  TaskSort,
-  TaskScope,
-} from './tasks.repository.ts';
+import { diffTask, type TaskPatch } from './tasks.diff.ts';
+import type { TaskScope } from './tasks.list-sql.ts';
+import { taskCursorPosition, taskListSpec, type TaskListRequest } from './tasks.list-spec.ts';
+import type { TaskChanges, TaskForMember, TaskRecord } from './tasks.repository.ts';
+import type { bulkBody, createTaskBody } from './tasks.schemas.ts';
 
 // The service takes what the routes validated: the types are the zod schemas' outputs, never restated.
 export type NewTask = z.output<typeof createTaskBody>;
-export type TaskPatch = z.output<typeof updateTaskBody>;
 export type BulkChange = z.output<typeof bulkBody>['set'];
-/** A task list request as validated (GET /projects/:id/tasks and GET /tasks take the same query). */
-export type TaskListRequest = z.output<typeof listProjectTasksQuery>;
+export type { TaskListRequest, TaskPatch };
 
-/** The versions an `If-Match` header accepts: '*' (any current version) or a list. */
-export type Precondition = '*' | number[];
-
-export interface IdempotentRequest {
-  key: string;
-  /** Hash of method, path and body: the same key may only ever mean the same request. */
-  requestHash: string;
-}
+/** A parsed `If-Match` (see @mini/http's parseIfMatch). */
+export type Precondition = IfMatch;
 
 interface CreateResult {
   task: TaskRecord;
   /** True when this answer is the stored result of an earlier request with the same Idempotency-Key. */
   replayed: boolean;
-}
-
-/** Rolls the create back when its Idempotency-Key turns out to be taken; never reaches a client. */
-class KeyAlreadyClaimed extends Error {}
-
-// What a cursor of each sort may hold as its value; anything else is refused before it reaches SQL.
-const SORT_VALUE: Record<TaskSort, z.ZodType<string | number | null>> = {
-  position: z.number(),
-  due: cursorDate.nullable(),
-  priority: taskPrioritySchema,
-  created: cursorDate,
-};
-
-/**
- * The cursor of a task list: bound to everything that shapes the list (scope, filters, sort, order), its
- * value checked against the sort's schema. Exported for the benchmark's floor, which pages alike.
- */
-export function taskCursorSpec(list: {
-  scope: TaskScope;
-  filters: TaskFilters;
-  sort: TaskSort;
-  order: SortOrder;
-}): CursorSpec<string | number | null> {
-  return { list, value: SORT_VALUE[list.sort], id: cursorUuid };
-}
-
-export function taskCursorPosition(last: TaskRecord, sort: TaskSort) {
-  const value = {
-    position: last.position,
-    due: last.dueAt?.toISOString() ?? null,
-    priority: last.priority,
-    created: last.createdAt.toISOString(),
-  }[sort];
-  return { v: value, id: last.id };
-}
-
-// Each sort's natural direction: soonest due, most urgent, newest, manual order.
-const DEFAULT_ORDER: Record<TaskSort, SortOrder> = {
-  due: 'asc',
-  priority: 'desc',
-  created: 'desc',
-  position: 'asc',
-};
-
-const sameIds = (a: string[], b: string[]) =>
-  a.length === b.length && [...a].sort().every((id, i) => id === [...b].sort()[i]);
-
-function activityValue(value: unknown): unknown {
-  return value instanceof Date ? value.toISOString() : value;
-}
-
-/**
- * Compares a patch with the current task: the changes to write (nothing for fields that keep their
- * value) and one activity entry per changed field. `completedAt` follows status: set when a task
- * becomes done, cleared when it leaves done.
- */
-export function diffTask(
-  current: TaskRecord,
-  patch: TaskPatch,
-  now: Date,
-): { changes: TaskChanges; fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> } {
-  const changes: TaskChanges = {};
-  const fields: Array<{ field: string; oldValue: unknown; newValue: unknown }> = [];
-  const scalar = [
-    'projectId',
-    'title',
-    'description',
-    'status',
-    'priority',
-    'assigneeId',
-    'position',
-  ] as const;
-
-  for (const field of scalar) {
-    const next = patch[field];
-    if (next !== undefined && next !== current[field]) {
-      (changes as Record<string, unknown>)[field] = next;
-      fields.push({ field, oldValue: current[field], newValue: next });
-    }
-  }
-  if (patch.dueAt !== undefined && patch.dueAt?.getTime() !== current.dueAt?.getTime()) {
-    changes.dueAt = patch.dueAt;
-    fields.push({
-      field: 'dueAt',
-      oldValue: activityValue(current.dueAt),
-      newValue: activityValue(patch.dueAt),
-    });
-  }
-  if (patch.labelIds !== undefined && !sameIds(patch.labelIds, current.labelIds)) {
-    const next = [...new Set(patch.labelIds)].sort();
-    changes.labelIds = next;
-    fields.push({ field: 'labelIds', oldValue: current.labelIds, newValue: next });
-  }
-  if (changes.status !== undefined) {
-    const completedAt = changes.status === 'done' ? now : null;
-    if ((completedAt === null) !== (current.completedAt === null)) {
-      changes.completedAt = completedAt;
-      fields.push({
-        field: 'completedAt',
-        oldValue: activityValue(current.completedAt),
-        newValue: activityValue(completedAt),
-      });
-    }
-  }
-  return { changes, fields };
 }
 
 /** A task stored as JSON (the idempotency record) back into a TaskRecord with real dates. */
@@ -171,20 +47,10 @@ function reviveTask(body: unknown): TaskRecord {
 }
 
 export const staleVersion = (currentVersion: number) =>
-  new PreconditionFailedError(
-    `The task has changed since you read it (current version ${currentVersion}); fetch it again and reapply your change.`,
-    { code: 'stale-version', extensions: { currentVersion } },
-  );
-
-export const idempotencyKeyReused = () =>
-  new ValidationError('This Idempotency-Key was already used for a different request.', {
-    code: 'idempotency-key-reused',
-    errors: { 'Idempotency-Key': ['Already used with a different request; use a new key'] },
-  });
+  kitStaleVersion(currentVersion, { what: 'task', code: 'stale-version' });
 
 function checkPrecondition(task: TaskRecord, precondition: Precondition | undefined): void {
-  if (precondition === undefined || precondition === '*') return;
-  if (!precondition.includes(task.version)) throw staleVersion(task.version);
+  checkIfMatch(precondition, task.version, staleVersion);
 }
 
 /** An assignee must be a member and labels must belong to the task's project: 422 otherwise. */
@@ -234,25 +100,14 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
   const { repos } = store;
 
   async function listTasks(actor: Actor, scope: TaskScope, request: TaskListRequest) {
-    const { limit, cursor, sort, order: requestedOrder, assignee, ...rest } = request;
-    const order = requestedOrder ?? DEFAULT_ORDER[sort];
-    const filters: TaskFilters = {
-      ...rest,
-      ...(rest.status && { status: [...new Set(rest.status)].sort() }),
-      ...(rest.priority && { priority: [...new Set(rest.priority)].sort() }),
-      ...(assignee !== undefined && { assignee: assignee === 'me' ? actor.id : assignee }),
-    };
-    const spec = taskCursorSpec({ scope, filters, sort, order });
+    const { query, limit, cursor, spec } = taskListSpec(actor.id, scope, request);
     const after = startAfter(cursor, spec);
     const rows = await repos.tasks.list({
-      scope,
-      filters,
-      sort,
-      order,
+      ...query,
       after: after && { value: after.v, id: after.id },
       take: limit + 1,
     });
-    return page(rows, limit, spec, (last) => taskCursorPosition(last, sort));
+    return keysetPage(rows, limit, spec, (last) => taskCursorPosition(last, query.sort));
   }
 
   async function create(
@@ -286,7 +141,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
   return {
     /**
      * With an Idempotency-Key, the key is claimed in the same transaction that creates the task: either
-     * both are committed or neither. A concurrent retry waits on the key's row and then replays.
+     * both are committed or neither. A concurrent retry waits for the first and then replays its answer.
      */
     async create(
       actor: Actor,
@@ -294,49 +149,16 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
       input: NewTask,
       idempotency?: IdempotentRequest,
     ): Promise<CreateResult> {
-      if (!idempotency)
-        return {
-          task: await store.transaction((tx) => create(actor, projectId, input, tx)),
-          replayed: false,
-        };
-
-      const { key, requestHash } = idempotency;
-      const cutoff = new Date(Date.now() - options.idempotencyTtlMs);
-      try {
-        const task = await store.transaction(async (tx) => {
-          // An expired key is free again: forget its old answer.
-          await tx.idempotency.deleteIfOlderThan(actor.id, key, cutoff);
-          // The failed insert has aborted the transaction: leave it by throwing, then read the first answer.
-          if (!(await tx.idempotency.claim(actor.id, key, requestHash))) throw new KeyAlreadyClaimed();
-          const created = await create(actor, projectId, input, tx);
-          await tx.idempotency.saveResponse(actor.id, key, 201, JSON.parse(JSON.stringify(created)));
-          return created;
-        });
-        return { task, replayed: false };
-      } catch (err) {
-        if (!(err instanceof KeyAlreadyClaimed)) throw err;
-      }
-
-      // A replay is a read of the task: only for someone who may still read the project (404 otherwise, as
-      // for any project the caller is not a member of). A task deleted since is still replayed: the answer
-      // says what the create did, and a GET of the task then tells it is gone.
-      await requireRole(repos, actor, projectId, 'read');
-      const stored = await repos.idempotency.find(actor.id, key);
-      // Claimed by a request that has committed, then gone before this read: it expired and was swept.
-      // Rare and harmless: sent again, the request finds the key free and runs.
-      if (!stored) {
-        throw new ConflictError(
-          'The Idempotency-Key changed state while this request read it; send it again.',
-          {
-            code: 'idempotency-key-busy',
-            headers: { 'Retry-After': '1' },
-          },
-        );
-      }
-      if (stored.requestHash !== requestHash) {
-        throw idempotencyKeyReused();
-      }
-      return { task: reviveTask(stored.body), replayed: true };
+      const { value, replayed } = await idempotent(store, idempotency, {
+        ttlMs: options.idempotencyTtlMs,
+        perform: (tx) => create(actor, projectId, input, tx),
+        // A replay is a read of the task: only for someone who may still read the project (404 otherwise,
+        // as for any project the caller is not a member of). A task deleted since is still replayed: the
+        // answer says what the create did, and a GET of the task then tells it is gone.
+        beforeReplay: async (current) => void (await requireRole(current, actor, projectId, 'read')),
+        revive: reviveTask,
+      });
+      return { task: value, replayed };
     },
 
     async get(actor: Actor, taskId: string): Promise<TaskRecord> {
@@ -481,7 +303,7 @@ export function createTasksService(store: Store, options: { idempotencyTtlMs: nu
         afterId: after?.id ?? null,
         take: options.limit + 1,
       });
-      return page(rows, options.limit, spec, (last) => ({ v: null, id: last.id }));
+      return keysetPage(rows, options.limit, spec, (last) => ({ v: null, id: last.id }));
     },
   };
 }

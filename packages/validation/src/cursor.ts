@@ -12,8 +12,8 @@ import { canonicalJson } from './canonical-json.ts';
  * is checked against its list's schemas (a uuid id, an ISO date, an enum value ...) before any of it
  * reaches SQL, and it carries a short hash of the list it was made for (sort, order, filters, scope):
  * used with another sort, other filters or another project it would silently return the wrong rows, so
- * that is refused. Both are `422 invalid-cursor`. (The hash is not a signature and needs none: a forged
- * cursor can only start a list the caller may read anyway at some valid position.)
+ * that is refused. Both are `422 invalid-cursor`, never a 500. (The hash is not a signature and needs
+ * none: a forged cursor can only start a list the caller may read anyway at some valid position.)
  */
 export interface CursorSpec<V> {
   /** Everything that shapes the list besides the position in it: sort, order, filters, scope. */
@@ -24,7 +24,7 @@ export interface CursorSpec<V> {
   id: z.ZodType<string>;
 }
 
-interface CursorPosition<V> {
+export interface CursorPosition<V> {
   v: V;
   id: string;
 }
@@ -58,7 +58,8 @@ function listHash(list: unknown): string {
   return createHash('sha256').update(canonicalJson(list)).digest('base64url').slice(0, 16);
 }
 
-const invalid = (reason: string) =>
+/** The 422 of a cursor that is not one of this list's (exported for a route's documented problems). */
+export const invalidCursor = (reason = 'Not a cursor') =>
   new ValidationError('The cursor is not valid for this list: pass back the nextCursor of its last page.', {
     code: 'invalid-cursor',
     errors: { cursor: [reason] },
@@ -74,26 +75,29 @@ export function decodeCursor<V>(cursor: string, spec: CursorSpec<V>): CursorPosi
   try {
     parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    throw invalid('Not a cursor');
+    throw invalidCursor('Not a cursor');
   }
   const payload = payloadSchema.safeParse(parsed);
-  if (!payload.success) throw invalid('Not a cursor');
+  if (!payload.success) throw invalidCursor('Not a cursor');
   if (payload.data.l !== listHash(spec.list)) {
-    throw invalid('Made for another list: use it with the same sort, order and filters');
+    throw invalidCursor('Made for another list: use it with the same sort, order and filters');
   }
   const v = spec.value.safeParse(payload.data.v);
   const id = spec.id.safeParse(payload.data.id);
-  if (!v.success || !id.success) throw invalid('Not a cursor of this list');
+  if (!v.success || !id.success) throw invalidCursor('Not a cursor of this list');
   return { v: v.data, id: id.data };
 }
 
-/** Decodes `cursor` when there is one. */
+/** Decodes `cursor` when there is one: where the page starts (strictly after), or null for the first page. */
 export function startAfter<V>(cursor: string | undefined, spec: CursorSpec<V>): CursorPosition<V> | null {
   return cursor === undefined ? null : decodeCursor(cursor, spec);
 }
 
-/** Fetch `limit + 1` rows; the extra one only tells whether there is a next page. */
-export function page<T, V>(
+/**
+ * One page from `limit + 1` fetched rows: the extra row only tells whether there is a next page, and the
+ * next cursor points after the page's last row.
+ */
+export function keysetPage<T, V>(
   rows: T[],
   limit: number,
   spec: CursorSpec<V>,
@@ -102,4 +106,24 @@ export function page<T, V>(
   if (rows.length <= limit) return { items: rows, nextCursor: null };
   const items = rows.slice(0, limit);
   return { items, nextCursor: encodeCursor(spec, positionOf(items[items.length - 1] as T)) };
+}
+
+/** `{ items, nextCursor }`: the answer of a keyset-paged list, with the item's example as a one-item page. */
+export function cursorPageSchema<T extends z.ZodType>(item: T, id: string) {
+  const itemExample = item.meta()?.example;
+  return z
+    .object({
+      items: z.array(item),
+      nextCursor: z.string().nullable().meta({
+        description: 'Pass as `cursor` to get the next page; null on the last page.',
+        example: null,
+      }),
+    })
+    .meta({
+      id,
+      example: {
+        items: itemExample === undefined ? [] : [itemExample],
+        nextCursor: 'eyJsIjoiM3h2bkZRT2VfVmRCcE1nUyIsInYiOjEwMjQsImlkIjoiMGIxYzJkM2UifQ',
+      },
+    });
 }
