@@ -59,8 +59,11 @@ export interface FakeAuth {
   register(user: TestUser): void;
   /** Headers of each look-up, to check what was forwarded. */
   requests: Array<{ url: string; headers: IncomingHttpHeaders }>;
-  /** 'ok' answers normally; 'slow' never answers in time; 'garbage' answers 200 with a malformed body. */
-  mode: 'ok' | 'slow' | 'garbage';
+  /**
+   * 'ok' answers normally; 'slow' never answers in time; 'garbage' answers 200 with a malformed body;
+   * 'refuse' answers 401 problem+json (auth refusing the forwarded token); 'failing' answers 500.
+   */
+  mode: 'ok' | 'slow' | 'garbage' | 'refuse' | 'failing';
   close(): Promise<void>;
 }
 
@@ -83,6 +86,25 @@ export async function startFakeAuth(): Promise<FakeAuth> {
     if (fake.mode === 'slow') return void setTimeout(() => res.end(), 5_000).unref();
     if (fake.mode === 'garbage')
       return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":42}');
+    if (fake.mode === 'refuse') {
+      return void res
+        .writeHead(401, {
+          'content-type': 'application/problem+json',
+          'www-authenticate': 'Bearer realm="mini-backends", error="invalid_token"',
+        })
+        .end(
+          JSON.stringify({
+            type: 'https://mini-backends.dev/problems/unauthorized',
+            title: 'Unauthorized',
+            status: 401,
+            detail: 'The session has ended.',
+            code: 'unauthorized',
+            requestId: 'auth-side-id',
+          }),
+        );
+    }
+    if (fake.mode === 'failing')
+      return void res.writeHead(500, { 'content-type': 'application/problem+json' }).end('{"status":500}');
     const user = match ? users.get(decodeURIComponent(match[1] as string)) : undefined;
     if (!user)
       return void res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"status":404}');

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { startTcpProxy } from '@mini/testing';
 import {
   addMember,
   as,
@@ -7,13 +8,14 @@ import {
   createProject,
   createTask,
   makeUser,
+  startFakeAuth,
   useTestAppWithAuth,
 } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 describe('adding members through the auth service', () => {
-  it('when the username is known to auth, adds the member with the username projection and forwards token and request id', async () => {
+  it('when the username is known to auth, adds the member with the username projection and forwards token, request id and client address', async () => {
     const owner = makeUser('owner');
     const grace = makeUser('grace');
     ctx.auth.register(grace);
@@ -35,6 +37,8 @@ describe('adding members through the auth service', () => {
     const lookup = ctx.auth.requests.find((r) => r.url === `/users/by-username/${grace.username}`);
     expect(lookup?.headers.authorization).toBe(`Bearer ${owner.token}`);
     expect(lookup?.headers['x-request-id']).toBe('req-add-grace');
+    // The end client's address (supertest's, on loopback), so auth's per-IP limits count the client.
+    expect(lookup?.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
 
     const list = await as(ctx.app, grace).get(`/projects/${project.id}/members`);
     expect(list.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual(
@@ -104,27 +108,107 @@ describe('adding members through the auth service', () => {
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
-      expect(res.body.code).toBe('user-directory-unavailable');
+      expect(res.body.code).toBe('dependency-unavailable');
     } finally {
       await broken.close();
     }
   });
 
-  it('when auth is down (connection refused), returns 503 and never shows internals', async () => {
-    const down = buildTestApp({ AUTH_URL: 'http://127.0.0.1:9', AUTH_TIMEOUT_MS: '500' });
+  it('when auth is down (connection refused), returns 503 at once and never shows internals', async () => {
+    const proxied = await authBehindProxy();
     try {
+      await proxied.proxy.setMode('refuse');
       const owner = makeUser('owner');
-      const project = await createProject(down.app, owner);
-      const res = await as(down.app, owner)
+      const project = await createProject(proxied.app, owner);
+      const started = Date.now();
+      const res = await as(proxied.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
+      expect(res.body.code).toBe('dependency-unavailable');
+      expect(Date.now() - started).toBeLessThan(1_000);
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
     } finally {
-      await down.close();
+      await proxied.close();
+    }
+  });
+
+  it('when the network to auth falls silent, returns 503 once AUTH_TIMEOUT_MS has passed', async () => {
+    const proxied = await authBehindProxy();
+    try {
+      await proxied.proxy.setMode('blackhole');
+      const owner = makeUser('owner');
+      const project = await createProject(proxied.app, owner);
+      const started = Date.now();
+      const res = await as(proxied.app, owner)
+        .post(`/projects/${project.id}/members`)
+        .send({ username: 'grace' });
+      expect(res.status).toBe(503);
+      expect(res.headers['retry-after']).toBe('5');
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(Date.now() - started).toBeLessThan(3_000);
+    } finally {
+      await proxied.close();
+    }
+  });
+
+  it('when auth fails (500), returns 503 dependency-unavailable, not its 500', async () => {
+    const failing = await buildTestAppWithAuth();
+    try {
+      failing.auth.mode = 'failing';
+      const owner = makeUser('owner');
+      const project = await createProject(failing.app, owner);
+      const res = await as(failing.app, owner)
+        .post(`/projects/${project.id}/members`)
+        .send({ username: 'grace' });
+      expect(res.status).toBe(503);
+      expect(res.body.code).toBe('dependency-unavailable');
+    } finally {
+      await failing.close();
+    }
+  });
+
+  it("when auth refuses the forwarded token (401), the client gets auth's problem under its own request id", async () => {
+    const refusing = await buildTestAppWithAuth();
+    try {
+      refusing.auth.mode = 'refuse';
+      const owner = makeUser('owner');
+      const project = await createProject(refusing.app, owner);
+      const res = await as(refusing.app, owner)
+        .post(`/projects/${project.id}/members`)
+        .set('X-Request-Id', 'req-refused')
+        .send({ username: 'grace' });
+      expect(res.status).toBe(401);
+      expect(res.headers['www-authenticate']).toBe('Bearer realm="mini-backends", error="invalid_token"');
+      expect(res.body).toEqual({
+        type: 'https://mini-backends.dev/problems/unauthorized',
+        title: 'Unauthorized',
+        status: 401,
+        detail: 'The session has ended.',
+        code: 'unauthorized',
+        requestId: 'req-refused',
+      });
+    } finally {
+      await refusing.close();
     }
   });
 });
+
+/** An app whose AUTH_URL goes through a TCP proxy to the auth stand-in, to cut or silence the network. */
+async function authBehindProxy() {
+  const auth = await startFakeAuth();
+  const url = new URL(auth.url);
+  const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
+  const ctx = buildTestApp({ AUTH_URL: proxy.urlFor(auth.url), AUTH_TIMEOUT_MS: '300' });
+  return {
+    ...ctx,
+    proxy,
+    close: async () => {
+      await Promise.all([ctx.close(), proxy.close()]);
+      await auth.close();
+    },
+  };
+}
 
 describe('roles and the last owner', () => {
   it('when the only owner tries to leave, returns 409 last-owner', async () => {

@@ -19,3 +19,13 @@ export {
   type ServerLimits,
   type StartServerOptions,
 } from './server.ts';
+export {
+  appErrorFromProblem,
+  createServiceClient,
+  dependencyUnavailable,
+  forwardedFrom,
+  type Forwarded,
+  type ServiceClient,
+  type ServiceClientOptions,
+  type ServiceRequest,
+} from './service-client.ts';
