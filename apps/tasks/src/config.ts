@@ -16,7 +16,6 @@ export const configSchema = baseConfigSchema
       .min(1)
       .max(24 * 30)
       .default(24),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
     // The sessions the auth service has ended (logout, password change ...), so that their access tokens
     // stop working here at once; without REDIS_URL they work until they expire. Plus the timings of the
     // check: REDIS_TIMEOUT_MS, REVOCATION_CACHE_MS, REVOCATION_BREAKER_MS (see @mini/auth).

@@ -1,44 +1,28 @@
-import { createLogger } from '@mini/logger';
-import { redactConfig } from '@mini/config';
-import { poolTimeoutsFromConfig } from '@mini/db';
-import { startServer } from '@mini/http';
-import { loadConfig } from './config.ts';
-import { connectDatabase } from './db.ts';
+import { connectRevocationList } from '@mini/auth';
+import { poolOptionsFromConfig } from '@mini/db';
+import { intervalJob, runService } from '@mini/service';
 import { createApp } from './app.ts';
+import { configSchema } from './config.ts';
+import { connectDatabase } from './db.ts';
 import { createStore } from './repositories.ts';
-import { connectRevocationList } from './revocation.ts';
 
-const config = loadConfig();
-const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
-const db = connectDatabase(config.DATABASE_URL, logger, {
-  max: config.DATABASE_POOL_MAX,
-  ...poolTimeoutsFromConfig(config),
-});
-const revocation = connectRevocationList(config, logger);
-const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
+const HOUR_MS = 3_600_000;
 
-// Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
-const store = createStore(db);
-const ttlMs = config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
-const sweep = setInterval(() => {
-  store.repos.idempotency
-    .purgeOlderThan(new Date(Date.now() - ttlMs))
-    .then((count) => count > 0 && logger.info({ count }, 'expired idempotency keys purged'))
-    .catch((err: unknown) => logger.warn({ err }, 'idempotency key purge failed'));
-}, 3_600_000);
-sweep.unref();
-
-logger.info({ config: redactConfig(config) }, 'starting');
-await startServer(app, {
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  // HTTP_* timeouts and limits, SHUTDOWN_IDLE_GRACE_MS.
-  limits: config,
-  onShutdown: async () => {
-    clearInterval(sweep);
-    await revocation?.close();
-    await db.close();
-  },
+await runService({
+  name: 'tasks',
+  configSchema,
+  configDir: import.meta.dirname + '/..',
+  database: ({ config, logger }) =>
+    connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
+  revocation: ({ config, logger }) => connectRevocationList(config, logger, 'tasks'),
+  jobs: ({ config, db, logger }) => [
+    // Expired Idempotency-Keys answer nothing any more; swept hourly so the table stays small.
+    intervalJob('idempotency key purge', HOUR_MS, async () => {
+      const expiredBefore = new Date(Date.now() - config.IDEMPOTENCY_TTL_HOURS * HOUR_MS);
+      const count = await createStore(db).repos.idempotency.purgeOlderThan(expiredBefore);
+      if (count > 0) logger.info({ count }, 'expired idempotency keys purged');
+    }),
+  ],
+  createApp: ({ config, db, logger, revocation }) =>
+    createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) }),
 });

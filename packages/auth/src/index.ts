@@ -23,6 +23,7 @@ export {
 } from './config.ts';
 export {
   REVOKED_SESSION_KEY_PREFIX,
+  connectRevocationList,
   createRedisRevocationCheck,
   revocationCheckOptionsFromConfig,
   revocationEnvSchema,

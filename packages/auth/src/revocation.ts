@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import type { Logger } from '@mini/logger';
 import { boundedRedisOptions } from './redis-options.ts';
 import type { AccessTokenClaims } from './verifier.ts';
 
@@ -173,4 +174,28 @@ export function revocationCheckOptionsFromConfig(
     cacheMs: config.REVOCATION_CACHE_MS,
     breakerMs: config.REVOCATION_BREAKER_MS,
   };
+}
+
+/**
+ * The auth service's list of ended sessions, when REDIS_URL is set: a logout (or a password change, or an
+ * admin disabling the account) then stops that session's access tokens in `service` within about
+ * REVOCATION_CACHE_MS. Without Redis, the tokens' expiry is the only bound, which an operator should hear
+ * about once.
+ */
+export function connectRevocationList(
+  config: RevocationEnv,
+  logger: Logger,
+  service: string,
+): RedisRevocationCheck | undefined {
+  const options = revocationCheckOptionsFromConfig(config);
+  if (options === undefined) {
+    logger.warn(`REDIS_URL is not set: logouts reach ${service} only when access tokens expire`);
+    return undefined;
+  }
+  return createRedisRevocationCheck({
+    ...options,
+    // The check fails open, so an unreachable Redis shows only here (and as "degraded" in /readyz).
+    onError: (err) => logger.warn({ err }, 'revocation list unreachable: accepting tokens until it answers'),
+    onRecover: () => logger.info('revocation list reachable again: ended sessions are refused again'),
+  });
 }

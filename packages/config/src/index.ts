@@ -134,6 +134,13 @@ export const baseConfigSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   DATABASE_URL: postgresUrl,
+  // Connections the service's pool may hold (per process); the database's max_connections is shared by all.
+  DATABASE_POOL_MAX: z.coerce
+    .number({ error: 'expected a whole number between 1 and 200' })
+    .int({ error: 'expected a whole number between 1 and 200' })
+    .min(1, { error: 'expected a whole number between 1 and 200' })
+    .max(200, { error: 'expected a whole number between 1 and 200' })
+    .default(10),
   // Postgres cancels a statement running longer (statement_timeout on every connection); 0: the server's own.
   DATABASE_STATEMENT_TIMEOUT_MS: milliseconds().default(5_000),
   // A query with no answer after this long fails and its connection is dropped: the database went silent.

@@ -49,6 +49,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATABASE_URL: DB,
+      DATABASE_POOL_MAX: 10,
       DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
       DATABASE_QUERY_TIMEOUT_MS: 6_000,
       DATABASE_CONNECT_TIMEOUT_MS: 5_000,
