@@ -6,7 +6,7 @@ import bcrypt from 'bcrypt';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '@mini/config';
-import { uniqueSuffix } from '@mini/testing';
+import { captureLogs, uniqueSuffix } from '@mini/testing';
 import { configSchema } from '../src/config.ts';
 import { createPasswordHasher, pepperId } from '../src/passwords/password-hasher.ts';
 import { peppersFromConfig } from '../src/passwords/pepper.ts';
@@ -14,7 +14,6 @@ import {
   TEST_PEPPER,
   TEST_PRIVATE_KEY,
   buildTestApp,
-  captureLogs,
   login,
   registerAndLogin,
   testConfig,

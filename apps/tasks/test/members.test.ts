@@ -1,13 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { startTcpProxy } from '@mini/testing';
+import { asUser, startTcpProxy, testUser } from '@mini/testing';
 import {
   addMember,
-  as,
   buildTestApp,
   buildTestAppWithAuth,
   createProject,
   createTask,
-  makeUser,
   startFakeAuth,
   useTestAppWithAuth,
 } from './helpers.ts';
@@ -16,12 +14,12 @@ const ctx = useTestAppWithAuth();
 
 describe('adding members through the auth service', () => {
   it('when the username is known to auth, adds the member with the username projection and forwards token, request id and client address', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     ctx.auth.register(grace);
     const project = await createProject(ctx.app, owner);
 
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/members`)
       .set('X-Request-Id', 'req-add-grace')
       .send({ username: grace.username, role: 'editor' });
@@ -40,16 +38,16 @@ describe('adding members through the auth service', () => {
     // The end client's address (supertest's, on loopback), so auth's per-IP limits count the client.
     expect(lookup?.headers['x-forwarded-for']).toMatch(/^(::ffff:)?127\.0\.0\.1$/);
 
-    const list = await as(ctx.app, grace).get(`/projects/${project.id}/members`);
+    const list = await asUser(ctx.app, grace).get(`/projects/${project.id}/members`);
     expect(list.body.items.map((m: { userId: string }) => m.userId).sort()).toEqual(
       [owner.id, grace.id].sort(),
     );
   });
 
   it('when auth does not know the username, returns 422 with errors.username', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/members`)
       .send({ username: 'nobody_here', role: 'viewer' });
     expect(res.status).toBe(422);
@@ -57,11 +55,11 @@ describe('adding members through the auth service', () => {
   });
 
   it('when the user already is a member, returns 409', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'viewer');
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/members`)
       .send({ username: grace.username });
     expect(res.status).toBe(409);
@@ -69,11 +67,11 @@ describe('adding members through the auth service', () => {
   });
 
   it('when a non-owner adds a member, returns 403 without calling auth', async () => {
-    const owner = makeUser('owner');
-    const editor = makeUser('editor');
+    const owner = testUser('owner');
+    const editor = testUser('editor');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, editor, 'editor');
-    const res = await as(ctx.app, editor)
+    const res = await asUser(ctx.app, editor)
       .post(`/projects/${project.id}/members`)
       .send({ username: 'someone_else' });
     expect(res.status).toBe(403);
@@ -84,10 +82,10 @@ describe('adding members through the auth service', () => {
     const slow = await buildTestAppWithAuth();
     try {
       slow.auth.mode = 'slow';
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(slow.app, owner);
       const started = Date.now();
-      const res = await as(slow.app, owner)
+      const res = await asUser(slow.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
@@ -102,9 +100,9 @@ describe('adding members through the auth service', () => {
     const broken = await buildTestAppWithAuth();
     try {
       broken.auth.mode = 'garbage';
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(broken.app, owner);
-      const res = await as(broken.app, owner)
+      const res = await asUser(broken.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
@@ -118,10 +116,10 @@ describe('adding members through the auth service', () => {
     const proxied = await authBehindProxy();
     try {
       await proxied.proxy.setMode('refuse');
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(proxied.app, owner);
       const started = Date.now();
-      const res = await as(proxied.app, owner)
+      const res = await asUser(proxied.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
@@ -137,10 +135,10 @@ describe('adding members through the auth service', () => {
     const proxied = await authBehindProxy();
     try {
       await proxied.proxy.setMode('blackhole');
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(proxied.app, owner);
       const started = Date.now();
-      const res = await as(proxied.app, owner)
+      const res = await asUser(proxied.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
@@ -156,9 +154,9 @@ describe('adding members through the auth service', () => {
     const failing = await buildTestAppWithAuth();
     try {
       failing.auth.mode = 'failing';
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(failing.app, owner);
-      const res = await as(failing.app, owner)
+      const res = await asUser(failing.app, owner)
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
@@ -172,9 +170,9 @@ describe('adding members through the auth service', () => {
     const refusing = await buildTestAppWithAuth();
     try {
       refusing.auth.mode = 'refuse';
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(refusing.app, owner);
-      const res = await as(refusing.app, owner)
+      const res = await asUser(refusing.app, owner)
         .post(`/projects/${project.id}/members`)
         .set('X-Request-Id', 'req-refused')
         .send({ username: 'grace' });
@@ -212,29 +210,29 @@ async function authBehindProxy() {
 
 describe('roles and the last owner', () => {
   it('when the only owner tries to leave, returns 409 last-owner', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
-    const res = await as(ctx.app, owner).delete(`/projects/${project.id}/members/${owner.id}`);
+    const res = await asUser(ctx.app, owner).delete(`/projects/${project.id}/members/${owner.id}`);
     expect(res.status).toBe(409);
     expect(res.body.code).toBe('last-owner');
   });
 
   it('when the only owner demotes themselves, returns 409; after promoting another owner, it works', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
 
-    const demote = await as(ctx.app, owner)
+    const demote = await asUser(ctx.app, owner)
       .patch(`/projects/${project.id}/members/${owner.id}`)
       .send({ role: 'editor' });
     expect(demote.status).toBe(409);
 
-    const promote = await as(ctx.app, owner)
+    const promote = await asUser(ctx.app, owner)
       .patch(`/projects/${project.id}/members/${grace.id}`)
       .send({ role: 'owner' });
     expect(promote.body.role).toBe('owner');
-    const now = await as(ctx.app, owner)
+    const now = await asUser(ctx.app, owner)
       .patch(`/projects/${project.id}/members/${owner.id}`)
       .send({ role: 'viewer' });
     expect(now.status).toBe(200);
@@ -242,34 +240,36 @@ describe('roles and the last owner', () => {
   });
 
   it('when two owners demote each other at the same moment, one succeeds and the project keeps an owner', async () => {
-    const a = makeUser('a');
-    const b = makeUser('b');
+    const a = testUser('a');
+    const b = testUser('b');
     const project = await createProject(ctx.app, a);
     await addMember(ctx.app, ctx.auth, a, project.id, b, 'owner');
     const [ra, rb] = await Promise.all([
-      as(ctx.app, a).patch(`/projects/${project.id}/members/${b.id}`).send({ role: 'editor' }),
-      as(ctx.app, b).patch(`/projects/${project.id}/members/${a.id}`).send({ role: 'editor' }),
+      asUser(ctx.app, a).patch(`/projects/${project.id}/members/${b.id}`).send({ role: 'editor' }),
+      asUser(ctx.app, b).patch(`/projects/${project.id}/members/${a.id}`).send({ role: 'editor' }),
     ]);
     const statuses = [ra.status, rb.status].sort();
     expect(statuses[0]).toBe(200);
     expect([403, 409]).toContain(statuses[1]);
-    const members = await as(ctx.app, a).get(`/projects/${project.id}/members`);
+    const members = await asUser(ctx.app, a).get(`/projects/${project.id}/members`);
     const owners = members.body.items.filter((m: { role: string }) => m.role === 'owner');
     expect(owners).toHaveLength(1);
   });
 
   it('a member may leave; their tasks there become unassigned and the history records it', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
     const task = await createTask(ctx.app, owner, project.id, { assigneeId: grace.id });
 
-    expect((await as(ctx.app, grace).delete(`/projects/${project.id}/members/${grace.id}`)).status).toBe(204);
-    expect((await as(ctx.app, grace).get(`/projects/${project.id}`)).status).toBe(404);
-    const after = await as(ctx.app, owner).get(`/tasks/${task.id}`);
+    expect((await asUser(ctx.app, grace).delete(`/projects/${project.id}/members/${grace.id}`)).status).toBe(
+      204,
+    );
+    expect((await asUser(ctx.app, grace).get(`/projects/${project.id}`)).status).toBe(404);
+    const after = await asUser(ctx.app, owner).get(`/tasks/${task.id}`);
     expect(after.body.assigneeId).toBeNull();
-    const activity = await as(ctx.app, owner).get(`/tasks/${task.id}/activity`);
+    const activity = await asUser(ctx.app, owner).get(`/tasks/${task.id}/activity`);
     expect(activity.body.items.at(-1)).toMatchObject({
       actorId: grace.id,
       field: 'assigneeId',
@@ -279,21 +279,21 @@ describe('roles and the last owner', () => {
   });
 
   it('when a viewer removes another member, returns 403', async () => {
-    const owner = makeUser('owner');
-    const viewer = makeUser('viewer');
-    const editor = makeUser('editor');
+    const owner = testUser('owner');
+    const viewer = testUser('viewer');
+    const editor = testUser('editor');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, viewer, 'viewer');
     await addMember(ctx.app, ctx.auth, owner, project.id, editor, 'editor');
-    const res = await as(ctx.app, viewer).delete(`/projects/${project.id}/members/${editor.id}`);
+    const res = await asUser(ctx.app, viewer).delete(`/projects/${project.id}/members/${editor.id}`);
     expect(res.status).toBe(403);
   });
 
   it('when the member does not exist, returns 404', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
-    const res = await as(ctx.app, owner)
-      .patch(`/projects/${project.id}/members/${makeUser().id}`)
+    const res = await asUser(ctx.app, owner)
+      .patch(`/projects/${project.id}/members/${testUser().id}`)
       .send({ role: 'viewer' });
     expect(res.status).toBe(404);
   });

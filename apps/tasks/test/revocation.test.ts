@@ -1,12 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectRevocationList, revokedSessionKey, type RedisRevocationCheck } from '@mini/auth';
 import { loadConfig } from '@mini/config';
-import { createLogger } from '@mini/logger';
-import { redisAvailable, startTcpProxy, TEST_REDIS_URL, testAuth, tokenFor } from '@mini/testing';
+import {
+  captureLogs,
+  redisAvailable,
+  startTcpProxy,
+  TEST_REDIS_URL,
+  testAuth,
+  tokenFor,
+} from '@mini/testing';
 import { createApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { connectDatabase, type Database } from '../src/db.ts';
@@ -124,20 +129,9 @@ describe.runIf(withRedis)('tasks while Redis is down (REDIS_URL set)', () => {
 
 describe('REDIS_URL configuration', () => {
   it('when REDIS_URL is not set, one warning says logouts reach tasks only when access tokens expire', () => {
-    const lines: Array<{ level: number; msg: string }> = [];
-    const logger = createLogger({
-      name: 'tasks-test',
-      level: 'info',
-      pretty: false,
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
-          done();
-        },
-      }),
-    });
+    const { logger, entries } = captureLogs('info');
     expect(connectRevocationList(testConfig(), logger, 'tasks')).toBeUndefined();
-    expect(lines).toEqual([
+    expect(entries()).toEqual([
       expect.objectContaining({ level: 40, msg: expect.stringMatching(/REDIS_URL.*access tokens expire/) }),
     ]);
   });
