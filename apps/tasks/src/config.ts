@@ -1,6 +1,6 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import { authApiEnvSchema, authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
+import { baseConfigSchema, loadConfigOrExit, portSchema, wholeNumber } from '@mini/config';
 
 export const configSchema = baseConfigSchema
   .extend(authEnvSchema.shape)
@@ -10,12 +10,7 @@ export const configSchema = baseConfigSchema
     // is added.
     ...authApiEnvSchema.shape,
     // How long a stored Idempotency-Key answers retries; after that the key may be reused.
-    IDEMPOTENCY_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(24),
+    IDEMPOTENCY_TTL_HOURS: wholeNumber(24, { max: 24 * 30, unit: 'hours' }),
     // The sessions the auth service has ended (logout, password change ...), so that their access tokens
     // stop working here at once; without REDIS_URL they work until they expire. Plus the timings of the
     // check: REDIS_TIMEOUT_MS, REVOCATION_CACHE_MS, REVOCATION_BREAKER_MS (see @mini/auth).

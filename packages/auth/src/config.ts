@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { httpUrl, wholeNumber } from '@mini/config';
 import { createServiceClient, type ServiceClient } from '@mini/http';
 import type { TokenVerifierOptions } from './verifier.ts';
 
@@ -49,18 +50,8 @@ export function verifierOptionsFromConfig(config: AuthEnv): TokenVerifierOptions
  * may take. Merge like authEnvSchema: `.extend(authApiEnvSchema.shape)`.
  */
 export const authApiEnvSchema = z.object({
-  AUTH_URL: z
-    .string()
-    .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
-      error: 'expected an http(s) URL',
-    })
-    .default('http://localhost:3001'),
-  AUTH_TIMEOUT_MS: z.coerce
-    .number({ error: 'expected a whole number of milliseconds between 1 and 60000' })
-    .int({ error: 'expected a whole number of milliseconds between 1 and 60000' })
-    .min(1, { error: 'expected a whole number of milliseconds between 1 and 60000' })
-    .max(60_000, { error: 'expected a whole number of milliseconds between 1 and 60000' })
-    .default(2_000),
+  AUTH_URL: httpUrl().default('http://localhost:3001'),
+  AUTH_TIMEOUT_MS: wholeNumber(2_000, { min: 1, max: 60_000, unit: 'milliseconds' }),
 });
 
 export type AuthApiEnv = z.output<typeof authApiEnvSchema>;

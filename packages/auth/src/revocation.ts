@@ -1,5 +1,6 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { secretUrl, wholeNumber } from '@mini/config';
 import type { Logger } from '@mini/logger';
 import { boundedRedisOptions } from './redis-options.ts';
 import type { AccessTokenClaims } from './verifier.ts';
@@ -138,24 +139,21 @@ export function createRedisRevocationCheck(options: RedisRevocationCheckOptions)
 }
 
 const milliseconds = (defaultValue: number, min: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .min(min, { error: `expected at least ${min} ms` })
-    .max(60_000, { error: 'expected at most 60000 ms' })
-    .default(defaultValue);
+  wholeNumber(defaultValue, { min, max: 60_000, unit: 'milliseconds' });
 
 /**
  * The revocation list's variables for a verifying service: `baseConfigSchema.extend(revocationEnvSchema.shape)`,
  * then `revocationCheckOptionsFromConfig(config)`.
  */
 export const revocationEnvSchema = z.object({
-  REDIS_URL: z
-    .string()
-    .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
-      error: 'expected a redis:// or rediss:// URL',
-    })
-    .optional(),
+  REDIS_URL: secretUrl(
+    z
+      .string()
+      .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+        error: 'expected a redis:// or rediss:// URL',
+      })
+      .optional(),
+  ),
   REDIS_TIMEOUT_MS: milliseconds(500, 1),
   REVOCATION_CACHE_MS: milliseconds(500, 0),
   REVOCATION_BREAKER_MS: milliseconds(500, 1),

@@ -133,7 +133,7 @@ export async function runService<S extends z.ZodType<ServiceConfig>, D extends C
       stops.push({ name: job.name, stop: () => job.stop() });
     }
 
-    log.info({ config: redactConfig(config) }, 'starting');
+    log.info({ config: redactConfig(definition.configSchema, config) }, 'starting');
     const running = await startServer(app, {
       port: config.PORT,
       host: config.HOST,
