@@ -79,103 +79,59 @@ describe('adding members through the auth service', () => {
   });
 
   it('when auth answers too slowly, returns 503 with Retry-After', async () => {
-    const slow = await buildTestAppWithAuth();
-    try {
+    await withApp(await buildTestAppWithAuth(), async (slow) => {
       slow.auth.mode = 'slow';
-      const owner = testUser('owner');
-      const project = await createProject(slow.app, owner);
-      const started = Date.now();
-      const res = await asUser(slow.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .send({ username: 'grace' });
+      const { res, ms } = await addGrace(slow.app);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
-      expect(Date.now() - started).toBeLessThan(3_000);
-    } finally {
-      await slow.close();
-    }
+      expect(ms).toBeLessThan(3_000);
+    });
   });
 
   it('when auth answers with a body that is not a user, returns 503', async () => {
-    const broken = await buildTestAppWithAuth();
-    try {
+    await withApp(await buildTestAppWithAuth(), async (broken) => {
       broken.auth.mode = 'garbage';
-      const owner = testUser('owner');
-      const project = await createProject(broken.app, owner);
-      const res = await asUser(broken.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .send({ username: 'grace' });
+      const { res } = await addGrace(broken.app);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('dependency-unavailable');
-    } finally {
-      await broken.close();
-    }
+    });
   });
 
   it('when auth is down (connection refused), returns 503 at once and never shows internals', async () => {
-    const proxied = await authBehindProxy();
-    try {
+    await withApp(await authBehindProxy(), async (proxied) => {
       await proxied.proxy.setMode('refuse');
-      const owner = testUser('owner');
-      const project = await createProject(proxied.app, owner);
-      const started = Date.now();
-      const res = await asUser(proxied.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .send({ username: 'grace' });
+      const { res, ms } = await addGrace(proxied.app);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('dependency-unavailable');
-      expect(Date.now() - started).toBeLessThan(1_000);
+      expect(ms).toBeLessThan(1_000);
       expect(JSON.stringify(res.body)).not.toMatch(/ECONNREFUSED|127\.0\.0\.1/);
-    } finally {
-      await proxied.close();
-    }
+    });
   });
 
   it('when the network to auth falls silent, returns 503 once AUTH_TIMEOUT_MS has passed', async () => {
-    const proxied = await authBehindProxy();
-    try {
+    await withApp(await authBehindProxy(), async (proxied) => {
       await proxied.proxy.setMode('blackhole');
-      const owner = testUser('owner');
-      const project = await createProject(proxied.app, owner);
-      const started = Date.now();
-      const res = await asUser(proxied.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .send({ username: 'grace' });
+      const { res, ms } = await addGrace(proxied.app);
       expect(res.status).toBe(503);
       expect(res.headers['retry-after']).toBe('5');
-      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
-      expect(Date.now() - started).toBeLessThan(3_000);
-    } finally {
-      await proxied.close();
-    }
+      expect(ms).toBeGreaterThanOrEqual(250);
+      expect(ms).toBeLessThan(3_000);
+    });
   });
 
   it('when auth fails (500), returns 503 dependency-unavailable, not its 500', async () => {
-    const failing = await buildTestAppWithAuth();
-    try {
+    await withApp(await buildTestAppWithAuth(), async (failing) => {
       failing.auth.mode = 'failing';
-      const owner = testUser('owner');
-      const project = await createProject(failing.app, owner);
-      const res = await asUser(failing.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .send({ username: 'grace' });
+      const { res } = await addGrace(failing.app);
       expect(res.status).toBe(503);
       expect(res.body.code).toBe('dependency-unavailable');
-    } finally {
-      await failing.close();
-    }
+    });
   });
 
   it("when auth refuses the forwarded token (401), the client gets auth's problem under its own request id", async () => {
-    const refusing = await buildTestAppWithAuth();
-    try {
+    await withApp(await buildTestAppWithAuth(), async (refusing) => {
       refusing.auth.mode = 'refuse';
-      const owner = testUser('owner');
-      const project = await createProject(refusing.app, owner);
-      const res = await asUser(refusing.app, owner)
-        .post(`/projects/${project.id}/members`)
-        .set('X-Request-Id', 'req-refused')
-        .send({ username: 'grace' });
+      const { res } = await addGrace(refusing.app, 'req-refused');
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="mini-backends", error="invalid_token"');
       expect(res.body).toEqual({
@@ -186,11 +142,30 @@ describe('adding members through the auth service', () => {
         code: 'unauthorized',
         requestId: 'req-refused',
       });
-    } finally {
-      await refusing.close();
-    }
+    });
   });
 });
+
+/** Runs `fn` on an app of its own, closed afterwards whatever happens. */
+async function withApp<T extends { close(): Promise<unknown> }>(ctx: T, fn: (ctx: T) => Promise<void>) {
+  try {
+    await fn(ctx);
+  } finally {
+    await ctx.close();
+  }
+}
+
+/** A new owner adds "grace" to a new project; the answer, and how long it took. */
+async function addGrace(app: Parameters<typeof createProject>[0], requestId = 'req-add-grace') {
+  const owner = testUser('owner');
+  const project = await createProject(app, owner);
+  const started = Date.now();
+  const res = await asUser(app, owner)
+    .post(`/projects/${project.id}/members`)
+    .set('X-Request-Id', requestId)
+    .send({ username: 'grace' });
+  return { res, ms: Date.now() - started };
+}
 
 /** An app whose AUTH_URL goes through a TCP proxy to the auth stand-in, to cut or silence the network. */
 async function authBehindProxy() {

@@ -1,5 +1,8 @@
 import { request as httpRequest } from 'node:http';
-import type { RunningServer } from './server.ts';
+import type { Express } from 'express';
+import { createLogger } from '@mini/logger';
+import { createServiceApp } from './app.ts';
+import { startServer, type RunningServer, type StartServerOptions } from './server.ts';
 
 /**
  * Helpers for tests of graceful shutdown, here and in packages built on this one (`@mini/http/test-support`):
@@ -48,4 +51,30 @@ export async function hangUpThenShutDown(
   const closing = running.close();
   running.server.once('close', gates.proceed);
   await closing;
+}
+
+const silent = createLogger({ name: 'test', level: 'silent', pretty: false });
+
+/**
+ * The kit's app around `routes`, listening on a free loopback port with no signal handlers: for tests of
+ * what happens on a real connection (hang-ups, keep-alive, shutdown). `options` override startServer's.
+ */
+export async function serveForTest(
+  routes: (app: Express) => void,
+  options: Partial<StartServerOptions> = {},
+): Promise<RunningServer> {
+  const app = createServiceApp({
+    name: 't',
+    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
+    logger: silent,
+    routes,
+  });
+  return startServer(app, {
+    port: 0,
+    host: '127.0.0.1',
+    logger: silent,
+    shutdownTimeoutMs: 5000,
+    handleSignals: false,
+    ...options,
+  });
 }

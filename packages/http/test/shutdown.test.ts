@@ -8,7 +8,7 @@ import { createLogger } from '@mini/logger';
 import type { Express, Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceApp, startServer, trackWork, type RunningServer } from '../src/index.ts';
-import { fakePool, getAndHangUp, hangUpThenShutDown } from '../src/test-support.ts';
+import { fakePool, getAndHangUp, hangUpThenShutDown, serveForTest } from '../src/test-support.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 
@@ -163,8 +163,6 @@ describe('graceful shutdown on SIGTERM', () => {
 });
 
 describe('startServer close()', () => {
-  const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
-  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false as const };
   const agents: Agent[] = [];
   const servers: RunningServer[] = [];
   afterEach(async () => {
@@ -182,15 +180,7 @@ describe('startServer close()', () => {
     routes: (app: Express) => void,
     options: Partial<Parameters<typeof startServer>[1]> = {},
   ): Promise<RunningServer> {
-    const app = createServiceApp({ name: 't', config, logger, routes });
-    const running = await startServer(app, {
-      port: 0,
-      host: '127.0.0.1',
-      logger,
-      shutdownTimeoutMs: 5000,
-      handleSignals: false,
-      ...options,
-    });
+    const running = await serveForTest(routes, options);
     servers.push(running);
     return running;
   }

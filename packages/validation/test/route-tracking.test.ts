@@ -1,11 +1,14 @@
-import { createServiceApp, startServer, UnauthorizedError } from '@mini/http';
-import { fakePool, getAndHangUp, hangUpThenShutDown, type FakePool } from '@mini/http/test-support';
-import { createLogger } from '@mini/logger';
+import { UnauthorizedError } from '@mini/http';
+import {
+  fakePool,
+  getAndHangUp,
+  hangUpThenShutDown,
+  serveForTest,
+  type FakePool,
+} from '@mini/http/test-support';
 import express, { type RequestHandler } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApiRegistry } from '../src/index.ts';
-
-const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
 
 /**
  * What api.route adds for graceful shutdown: it registers each handler, and the authentication leading to
@@ -17,20 +20,7 @@ async function serve(register: (router: express.Router, pool: FakePool) => void)
   const pool = fakePool(events);
   const router = express.Router();
   register(router, pool);
-  const app = createServiceApp({
-    name: 't',
-    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
-    logger,
-    routes: (a) => a.use(router),
-  });
-  const running = await startServer(app, {
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    shutdownTimeoutMs: 5000,
-    handleSignals: false,
-    onShutdown: () => pool.end(),
-  });
+  const running = await serveForTest((a) => a.use(router), { onShutdown: () => pool.end() });
   return { running, events };
 }
 
