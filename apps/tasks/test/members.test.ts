@@ -1,12 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { asUser, startTcpProxy, testUser } from '@mini/testing';
+import { asUser, startAuthStandIn, startTcpProxy, testUser } from '@mini/testing';
 import {
   addMember,
   buildTestApp,
   buildTestAppWithAuth,
   createProject,
   createTask,
-  startFakeAuth,
   useTestAppWithAuth,
 } from './helpers.ts';
 
@@ -169,7 +168,7 @@ async function addGrace(app: Parameters<typeof createProject>[0], requestId = 'r
 
 /** An app whose AUTH_URL goes through a TCP proxy to the auth stand-in, to cut or silence the network. */
 async function authBehindProxy() {
-  const auth = await startFakeAuth();
+  const auth = await startAuthStandIn();
   const url = new URL(auth.url);
   const proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port) });
   const ctx = buildTestApp({ AUTH_URL: proxy.urlFor(auth.url), AUTH_TIMEOUT_MS: '300' });

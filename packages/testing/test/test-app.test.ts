@@ -2,7 +2,15 @@ import express from 'express';
 import jwt, { type JwtPayload } from 'jsonwebtoken';
 import { afterAll, describe, expect, inject, it } from 'vitest';
 import { z } from 'zod';
-import { asUser, captureLogs, defineTestApp, testAuth, testUser, useTestApp } from '../src/index.ts';
+import {
+  asUser,
+  captureLogs,
+  defineTestApp,
+  startAuthStandIn,
+  testAuth,
+  testUser,
+  useTestApp,
+} from '../src/index.ts';
 
 const events: string[] = [];
 
@@ -111,5 +119,30 @@ describe('captureLogs', () => {
     expect(logs.entries()).toEqual([expect.objectContaining({ level: 40, msg: 'kept' })]);
     // The kit's redaction applies, so a test can assert that a secret never reaches the log.
     expect(logs.text()).not.toContain('hunter2');
+  });
+});
+
+describe('startAuthStandIn', () => {
+  it("answers auth's public profile by username and by id, 404 problem otherwise, and records what it got", async () => {
+    const auth = await startAuthStandIn();
+    try {
+      const ada = testUser('ada');
+      auth.register(ada);
+      const profile = { id: ada.id, username: ada.username, displayName: ada.displayName };
+      const byName = await fetch(`${auth.url}/users/by-username/${ada.username}`, {
+        headers: { authorization: 'Bearer t' },
+      });
+      expect(await byName.json()).toEqual(profile);
+      expect(await (await fetch(`${auth.url}/users/${ada.id}`)).json()).toEqual(profile);
+      const missing = await fetch(`${auth.url}/users/by-username/nobody`);
+      expect(missing.status).toBe(404);
+      expect(((await missing.json()) as { code: string }).code).toBe('user-not-found');
+      expect(auth.requests[0]?.headers.authorization).toBe('Bearer t');
+
+      auth.mode = 'failing';
+      expect((await fetch(`${auth.url}/users/${ada.id}`)).status).toBe(500);
+    } finally {
+      await auth.close();
+    }
   });
 });
