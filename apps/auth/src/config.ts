@@ -1,38 +1,18 @@
 import path from 'node:path';
 import { z } from 'zod';
 import { authEnvSchema, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, booleanFromEnv, loadConfigOrExit, portSchema } from '@mini/config';
-
-const seconds = (defaultValue: number, min = 1) =>
-  z.coerce
-    .number({ error: 'expected a whole number of seconds' })
-    .int({ error: 'expected a whole number of seconds' })
-    .min(min, { error: `expected at least ${min} second(s)` })
-    .default(defaultValue);
-
-const count = (defaultValue: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number' })
-    .int({ error: 'expected a whole number' })
-    .min(1, { error: 'expected at least 1' })
-    .default(defaultValue);
-
-const milliseconds = (defaultValue: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .min(10, { error: 'expected at least 10 ms' })
-    .max(600_000, { error: 'expected at most 600000 ms' })
-    .default(defaultValue);
-
-const optionalString = z
-  .string()
-  .optional()
-  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
-
-const httpUrl = z.string().refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
-  error: 'expected an http:// or https:// URL',
-});
+import {
+  baseConfigSchema,
+  booleanFromEnv,
+  httpUrl,
+  loadConfigOrExit,
+  optionalText,
+  portSchema,
+  seconds,
+  secret,
+  secretUrl,
+  wholeNumber,
+} from '@mini/config';
 
 /** Where development keys live when nothing else is configured: the repository's git-ignored .data/. */
 export const DEFAULT_DEV_KEYS_DIR = path.resolve(import.meta.dirname, '../../../.data/keys/auth');
@@ -58,38 +38,29 @@ export const configSchema = baseConfigSchema
     // ... and no session outlives this, however often it is refreshed (absolute timeout).
     SESSION_MAX_AGE_SECONDS: seconds(30 * 24 * 3600, 60),
     // ... and one user has at most this many active sessions: a sign-in beyond it ends the least recently used.
-    MAX_SESSIONS_PER_USER: count(20),
+    MAX_SESSIONS_PER_USER: wholeNumber(20),
 
     // Signing keys: a folder of PEM files (development default: generated once under .data/keys/auth),
     // or the PEM itself in JWT_PRIVATE_KEY (containers, secret managers). Production requires one of them.
-    JWT_KEYS_DIR: optionalString,
-    JWT_PRIVATE_KEY: optionalString,
+    JWT_KEYS_DIR: optionalText,
+    JWT_PRIVATE_KEY: secret(optionalText),
     // Public keys (PEM, concatenated) of retired signing keys whose tokens may still be live.
-    JWT_PREVIOUS_PUBLIC_KEYS: optionalString,
+    JWT_PREVIOUS_PUBLIC_KEYS: optionalText,
     // Which key of JWT_KEYS_DIR signs; default: the newest file (file names sort by creation time).
-    JWT_SIGNING_KID: optionalString,
+    JWT_SIGNING_KID: optionalText,
 
     // Passwords. The pepper keys the pre-hash before bcrypt (HMAC-SHA-256): a stolen database is useless
     // without it. Production requires it; development generates one into .data/. Hashes made with the
     // previous pepper (after a rotation) still verify and are rehashed with the current one at their next login.
-    PASSWORD_PEPPER: optionalString.pipe(pepperSchema.optional()),
-    PASSWORD_PREVIOUS_PEPPER: optionalString.pipe(pepperSchema.optional()),
+    PASSWORD_PEPPER: secret(optionalText.pipe(pepperSchema.optional())),
+    PASSWORD_PREVIOUS_PEPPER: secret(optionalText.pipe(pepperSchema.optional())),
     // 12 is ~250 ms on a 2024 laptop core; tests lower it to 4.
-    BCRYPT_COST: z.coerce
-      .number({ error: 'expected a whole number between 4 and 15' })
-      .int({ error: 'expected a whole number between 4 and 15' })
-      .min(4, { error: 'expected a whole number between 4 and 15' })
-      .max(15, { error: 'expected a whole number between 4 and 15' })
-      .default(12),
+    BCRYPT_COST: wholeNumber(12, { min: 4, max: 15 }),
     // At most this many bcrypt hashes at once (default: one thread fewer than libuv's pool, at least 2), so
     // the pool always has a thread for the database driver's connection handshake; at most
     // PASSWORD_HASH_QUEUE_LIMIT more wait their turn, and past that the answer is 503 `busy`.
-    PASSWORD_HASH_CONCURRENCY: count(Math.max(2, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1)),
-    PASSWORD_HASH_QUEUE_LIMIT: z.coerce
-      .number({ error: 'expected a whole number' })
-      .int({ error: 'expected a whole number' })
-      .min(0, { error: 'expected at least 0' })
-      .default(32),
+    PASSWORD_HASH_CONCURRENCY: wholeNumber(Math.max(2, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1)),
+    PASSWORD_HASH_QUEUE_LIMIT: wholeNumber(32, { min: 0 }),
 
     // The password policy refuses the most common passwords. `off` only for API test collections that
     // register `password123` (RealWorld's do); never for real users.
@@ -100,26 +71,28 @@ export const configSchema = baseConfigSchema
 
     // Brute-force protection: failures per account (email) and per client IP within the window;
     // past the limit a lock starts at the base duration and doubles with every further failure.
-    LOGIN_MAX_FAILURES_PER_ACCOUNT: count(5),
-    LOGIN_MAX_FAILURES_PER_IP: count(50),
+    LOGIN_MAX_FAILURES_PER_ACCOUNT: wholeNumber(5),
+    LOGIN_MAX_FAILURES_PER_IP: wholeNumber(50),
     LOGIN_FAILURE_WINDOW_SECONDS: seconds(15 * 60),
     LOGIN_LOCK_BASE_SECONDS: seconds(30),
     LOGIN_LOCK_MAX_SECONDS: seconds(60 * 60),
 
     // Requests that send mail (register, verify-email/resend, forgot-password), per target email and per
     // client IP, in a fixed window; past either: 429 with Retry-After.
-    MAIL_LIMIT_PER_EMAIL: count(5),
-    MAIL_LIMIT_PER_IP: count(20),
+    MAIL_LIMIT_PER_EMAIL: wholeNumber(5),
+    MAIL_LIMIT_PER_IP: wholeNumber(20),
     MAIL_LIMIT_WINDOW_SECONDS: seconds(15 * 60),
 
     // Revocation list for the other services; without it they fall back to the access token's lifetime.
-    REDIS_URL: optionalString.pipe(
-      z
-        .string()
-        .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
-          error: 'expected a redis:// or rediss:// URL',
-        })
-        .optional(),
+    REDIS_URL: secretUrl(
+      optionalText.pipe(
+        z
+          .string()
+          .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+            error: 'expected a redis:// or rediss:// URL',
+          })
+          .optional(),
+      ),
     ),
     // The longest a Redis connection attempt, write or ping may take (the verifying services read it too).
     REDIS_TIMEOUT_MS: revocationEnvSchema.shape.REDIS_TIMEOUT_MS,
@@ -127,20 +100,20 @@ export const configSchema = baseConfigSchema
     // at once when a session ends, every REVOCATION_OUTBOX_POLL_MS for rows another process left, and
     // while Redis fails, with back-off from 100 ms up to REVOCATION_RETRY_MAX_MS (and at once when it
     // reconnects).
-    REVOCATION_OUTBOX_POLL_MS: milliseconds(2000),
-    REVOCATION_RETRY_MAX_MS: milliseconds(1000),
+    REVOCATION_OUTBOX_POLL_MS: wholeNumber(2000, { min: 10, max: 600_000, unit: 'milliseconds' }),
+    REVOCATION_RETRY_MAX_MS: wholeNumber(1000, { min: 10, max: 600_000, unit: 'milliseconds' }),
 
     // Mail: SMTP when SMTP_URL is set. Otherwise, with DEV_OUTBOX=true (pnpm dev sets it; refused in
     // production), the dev outbox: bodies logged and listed, unauthenticated, at GET /dev/outbox. Without
     // either, mails are not sent and only recipient and subject are logged.
-    SMTP_URL: optionalString,
+    SMTP_URL: secretUrl(optionalText),
     DEV_OUTBOX: booleanFromEnv().default(false),
     MAIL_FROM: z.string().min(3).default('Mini Backends <no-reply@localhost>'),
     // Mails lead with the API call that spends their token (a curl command to PUBLIC_API_URL, this service
     // as clients reach it), then a link to PUBLIC_APP_URL: a front end's page there would read the token
     // from the query string and make the same call. This service serves no such page.
-    PUBLIC_API_URL: httpUrl.default('http://localhost:3001'),
-    PUBLIC_APP_URL: httpUrl.default('http://localhost:3001'),
+    PUBLIC_API_URL: httpUrl().default('http://localhost:3001'),
+    PUBLIC_APP_URL: httpUrl().default('http://localhost:3001'),
     EMAIL_VERIFICATION_TTL_SECONDS: seconds(24 * 3600, 60),
     PASSWORD_RESET_TTL_SECONDS: seconds(3600, 60),
     // When true, login refuses accounts whose email is not verified yet (403 email-not-verified).

@@ -1,9 +1,15 @@
-import { expect, inject } from 'vitest';
+import { expect } from 'vitest';
 import request from 'supertest';
-import { poolTimeoutsFromConfig } from '@mini/db';
-import { createLogger, type Logger } from '@mini/logger';
-import { setupServiceTestDatabase, uniqueSuffix, type ServiceTestDatabase } from '@mini/testing';
-import { configSchema, type Config } from '../src/config.ts';
+import { poolOptionsFromConfig } from '@mini/db';
+import type { Logger } from '@mini/logger';
+import {
+  defineTestApp,
+  setupServiceTestDatabase,
+  silentLogger,
+  uniqueSuffix,
+  type ServiceTestDatabase,
+} from '@mini/testing';
+import { configSchema } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 import { generatePrivateKeyPem, loadKeyStore, type KeyStore } from '../src/keys/key-store.ts';
@@ -18,7 +24,7 @@ import {
   type Revocations,
 } from '../src/revocation/revocation-relay.ts';
 
-export const testLogger = createLogger({ name: 'auth-test', level: 'silent', pretty: false });
+export const testLogger = silentLogger;
 
 // One signing key per test process, so no test depends on .data/keys or on another run's key.
 export const TEST_PRIVATE_KEY = generatePrivateKeyPem();
@@ -27,25 +33,8 @@ export const TEST_PEPPER = 'the tests pepper: fixed, and 32+ characters long';
 /** The hashing settings of testConfig(), for code that hashes outside the app (create-admin). */
 export const TEST_HASHING = { cost: 4, peppers: { current: TEST_PEPPER } };
 
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  return configSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
-    JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
-    PASSWORD_PEPPER: TEST_PEPPER,
-    // bcrypt at its minimum cost: the rules are the same, the tests are fast.
-    BCRYPT_COST: '4',
-    // Every test signs in from 127.0.0.1: only the brute-force tests (with their own IPs) may trip the IP limit.
-    LOGIN_MAX_FAILURES_PER_IP: '100000',
-    MAIL_LIMIT_PER_IP: '100000',
-    ...overrides,
-  });
-}
-
 export interface BuildOptions {
   keys?: KeyStore;
-  /** The app's logger (default: silent). The dev outbox always logs to the silent one. */
-  logger?: Logger;
   /** What the app nudges when sessions end (a counter, say); ignored when `relay` is given. */
   revocations?: Revocations;
   /**
@@ -60,46 +49,55 @@ export interface BuildOptions {
   hasher?: PasswordHasher;
 }
 
-// A complete app on the run's test database; close() releases its pool.
-export function buildTestApp(overrides: Record<string, string> = {}, options: BuildOptions = {}) {
-  const config = testConfig(overrides);
-  const logger = options.logger ?? testLogger;
-  const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
-  const outbox = new DevOutbox(testLogger);
-  const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
-  const relay: RevocationRelay | undefined = options.relay
-    ? createRevocationRelay({
-        store: createStore(db),
-        logger,
-        accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
-        pollIntervalMs: 1000,
-        retryMaxMs: 200,
-        ...options.relay,
-      })
-    : undefined;
-  const revocations = relay ?? options.revocations;
-  const app = createApp({
-    config,
-    db,
-    logger,
-    keys,
-    mailer: outbox,
-    ...(options.hasher ? { hasher: options.hasher } : {}),
-    ...(revocations ? { revocations } : {}),
-  });
-  relay?.start();
-  return {
-    app,
-    db,
-    config,
-    outbox,
-    keys,
-    relay,
-    close: async () => {
-      await relay?.stop();
-      await db.close();
-    },
-  };
+export const authTestApp = defineTestApp({
+  configSchema,
+  env: {
+    JWT_PRIVATE_KEY: TEST_PRIVATE_KEY,
+    PASSWORD_PEPPER: TEST_PEPPER,
+    // bcrypt at its minimum cost: the rules are the same, the tests are fast.
+    BCRYPT_COST: '4',
+    // Every test signs in from 127.0.0.1: only the brute-force tests (with their own IPs) may trip the IP limit.
+    LOGIN_MAX_FAILURES_PER_IP: '100000',
+    MAIL_LIMIT_PER_IP: '100000',
+  },
+  database: (config, logger) => connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
+  createApp: ({ config, db, logger }, options: BuildOptions) => {
+    // The dev outbox always logs to the silent logger: tests read the mails from it, not from the log.
+    const outbox = new DevOutbox(testLogger);
+    const keys = options.keys ?? loadKeyStore({ privateKeyPem: config.JWT_PRIVATE_KEY });
+    const relay: RevocationRelay | undefined = options.relay
+      ? createRevocationRelay({
+          store: createStore(db),
+          logger,
+          accessTokenTtlSeconds: config.ACCESS_TOKEN_TTL_SECONDS,
+          pollIntervalMs: 1000,
+          retryMaxMs: 200,
+          ...options.relay,
+        })
+      : undefined;
+    const revocations = relay ?? options.revocations;
+    const app = createApp({
+      config,
+      db,
+      logger,
+      keys,
+      mailer: outbox,
+      ...(options.hasher ? { hasher: options.hasher } : {}),
+      ...(revocations ? { revocations } : {}),
+    });
+    relay?.start();
+    return { app, outbox, keys, relay, close: async () => relay?.stop() };
+  },
+});
+
+export const testConfig = authTestApp.config;
+
+// A complete app on the run's test database (the logger, default silent, in options); close() releases it.
+export function buildTestApp(
+  overrides: Record<string, string> = {},
+  options: BuildOptions & { logger?: Logger } = {},
+) {
+  return authTestApp.build(overrides, options);
 }
 
 /**
@@ -170,22 +168,6 @@ export async function login(
     .send({ email: user.email, password: user.password });
   if (res.status !== 200) throw new Error(`login failed: ${res.status} ${JSON.stringify(res.body)}`);
   return { accessToken: res.body.accessToken as string, refreshToken: res.body.refreshToken as string };
-}
-
-/** A logger whose every line is kept, to assert on what the service logs (and never logs). */
-export function captureLogs(level: 'debug' | 'info' | 'warn' = 'debug') {
-  const lines: string[] = [];
-  const logger = createLogger({
-    name: 'auth-test',
-    level,
-    pretty: false,
-    destination: { write: (line: string) => void lines.push(line) },
-  });
-  return {
-    logger,
-    text: () => lines.join(''),
-    entries: () => lines.map((line) => JSON.parse(line) as Record<string, unknown>),
-  };
 }
 
 /**

@@ -6,7 +6,7 @@ import bcrypt from 'bcrypt';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfig, redactConfig } from '@mini/config';
-import { uniqueSuffix } from '@mini/testing';
+import { captureLogs, uniqueSuffix } from '@mini/testing';
 import { configSchema } from '../src/config.ts';
 import { createPasswordHasher, pepperId } from '../src/passwords/password-hasher.ts';
 import { peppersFromConfig } from '../src/passwords/pepper.ts';
@@ -14,7 +14,6 @@ import {
   TEST_PEPPER,
   TEST_PRIVATE_KEY,
   buildTestApp,
-  captureLogs,
   login,
   registerAndLogin,
   testConfig,
@@ -119,10 +118,13 @@ describe('login with hashes from before the pepper or from a previous pepper', (
 
     // What server.ts logs as 'starting'.
     const config = testConfig({ PASSWORD_PREVIOUS_PEPPER: OTHER_PEPPER });
-    const line = JSON.stringify(redactConfig(config));
+    const line = JSON.stringify(redactConfig(configSchema, config));
     expect(line).toContain('"PASSWORD_PEPPER":"[redacted]"');
     expect(line).not.toContain(TEST_PEPPER);
     expect(line).not.toContain(OTHER_PEPPER);
+    expect(line).not.toContain(TEST_PRIVATE_KEY.split('\n')[1]);
+    // Redacted by what a value is, not by a word in its name: a count is shown.
+    expect(line).toContain(`"PASSWORD_HASH_CONCURRENCY":${config.PASSWORD_HASH_CONCURRENCY}`);
   });
 });
 

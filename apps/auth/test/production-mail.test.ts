@@ -1,10 +1,11 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { captureLogs } from '@mini/testing';
 import { createApp } from '../src/app.ts';
 import { connectDatabase } from '../src/db.ts';
 import { loadKeyStore } from '../src/keys/key-store.ts';
 import { hashOpaqueToken } from '../src/security/opaque-tokens.ts';
-import { captureLogs, newUserInput, testConfig } from './helpers.ts';
+import { newUserInput, testConfig } from './helpers.ts';
 
 // Production, and no SMTP_URL: the app picks its own mailer (no test outbox is passed in).
 const config = testConfig({ NODE_ENV: 'production' });

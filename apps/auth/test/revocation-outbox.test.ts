@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTcpProxy, type ServiceTestDatabase } from '@mini/testing';
+import { captureLogs, type ServiceTestDatabase, startTcpProxy } from '@mini/testing';
 import { connectDatabase, type Database } from '../src/db.ts';
 import { createStore } from '../src/repositories.ts';
 import {
@@ -10,7 +10,7 @@ import {
 } from '../src/revocation/revocation-publisher.ts';
 import { createRevocationRelay, type RevocationRelay } from '../src/revocation/revocation-relay.ts';
 import { runWithContext } from '@mini/logger';
-import { captureLogs, ownTestDatabase, testLogger } from './helpers.ts';
+import { ownTestDatabase, testLogger } from './helpers.ts';
 
 // The relay drains the whole outbox table: this file has a database of its own, and its relays use
 // publishers that record what they were given instead of Redis (the Redis side is revocation.test.ts).

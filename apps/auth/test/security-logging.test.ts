@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { uniqueSuffix } from '@mini/testing';
+import { captureLogs, uniqueSuffix } from '@mini/testing';
 import { configSchema } from '../src/config.ts';
 import { hashCost } from '../src/passwords/password-hasher.ts';
-import { buildTestApp, captureLogs, login, newUserInput, registerAndLogin } from './helpers.ts';
+import { buildTestApp, login, newUserInput, registerAndLogin } from './helpers.ts';
 
 // Everything the app logs, at every level, is kept (the dev outbox, which exists to show mail bodies in
 // development, logs elsewhere).

@@ -1,5 +1,6 @@
 import type express from 'express';
 import {
+  authApiClientFromConfig,
   createTokenVerifier,
   requireAuth,
   verifierOptionsFromConfig,
@@ -50,7 +51,7 @@ export function createApp({ config, db, logger, directory, revocationList }: App
   const projects = createProjectsService(store);
   const members = createMembersService(
     store,
-    directory ?? createUserDirectory({ baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS }),
+    directory ?? createUserDirectory(authApiClientFromConfig(config)),
   );
   const labels = createLabelsService(store);
   const tasks = createTasksService(store, { idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 });

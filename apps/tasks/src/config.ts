@@ -1,27 +1,16 @@
-import { z } from 'zod';
-import { authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
+import type { z } from 'zod';
+import { authApiEnvSchema, authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
+import { baseConfigSchema, loadConfigOrExit, portSchema, wholeNumber } from '@mini/config';
 
 export const configSchema = baseConfigSchema
   .extend(authEnvSchema.shape)
   .extend({
     PORT: portSchema(3002),
-    // The auth service's public API, used to resolve a username when a member is added.
-    AUTH_URL: z
-      .string()
-      .refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
-        error: 'expected an http(s) URL',
-      })
-      .default('http://localhost:3001'),
-    AUTH_TIMEOUT_MS: z.coerce.number().int().min(1).max(60_000).default(2_000),
+    // The auth service's public API (AUTH_URL, AUTH_TIMEOUT_MS), used to resolve a username when a member
+    // is added.
+    ...authApiEnvSchema.shape,
     // How long a stored Idempotency-Key answers retries; after that the key may be reused.
-    IDEMPOTENCY_TTL_HOURS: z.coerce
-      .number()
-      .int()
-      .min(1)
-      .max(24 * 30)
-      .default(24),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(200).default(10),
+    IDEMPOTENCY_TTL_HOURS: wholeNumber(24, { max: 24 * 30, unit: 'hours' }),
     // The sessions the auth service has ended (logout, password change ...), so that their access tokens
     // stop working here at once; without REDIS_URL they work until they expire. Plus the timings of the
     // check: REDIS_TIMEOUT_MS, REVOCATION_CACHE_MS, REVOCATION_BREAKER_MS (see @mini/auth).

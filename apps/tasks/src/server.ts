@@ -1,41 +1,32 @@
-import { createLogger } from '@mini/logger';
-import { redactConfig } from '@mini/config';
-import { poolTimeoutsFromConfig } from '@mini/db';
-import { startServer } from '@mini/http';
-import { startIdempotencySweep } from '@mini/idempotency';
-import { loadConfig } from './config.ts';
-import { connectDatabase } from './db.ts';
+import { connectRevocationList } from '@mini/auth';
+import { poolOptionsFromConfig } from '@mini/db';
+import { purgeExpiredIdempotencyKeys } from '@mini/idempotency';
+import { intervalJob, runService } from '@mini/service';
 import { createApp } from './app.ts';
+import { configSchema } from './config.ts';
+import { connectDatabase } from './db.ts';
 import { createStore } from './repositories.ts';
-import { connectRevocationList } from './revocation.ts';
 
-const config = loadConfig();
-const logger = createLogger({ name: 'tasks', level: config.LOG_LEVEL });
-const db = connectDatabase(config.DATABASE_URL, logger, {
-  max: config.DATABASE_POOL_MAX,
-  ...poolTimeoutsFromConfig(config),
-});
-const revocation = connectRevocationList(config, logger);
-const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
+const HOUR_MS = 3_600_000;
 
-// Expired Idempotency-Keys answer nothing any more; sweep them hourly so the table stays small.
-const stopSweep = startIdempotencySweep({
-  keys: createStore(db).repos.idempotency,
-  ttlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000,
-  logger,
-});
-
-logger.info({ config: redactConfig(config) }, 'starting');
-await startServer(app, {
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  // HTTP_* timeouts and limits, SHUTDOWN_IDLE_GRACE_MS.
-  limits: config,
-  onShutdown: async () => {
-    stopSweep();
-    await revocation?.close();
-    await db.close();
-  },
+await runService({
+  name: 'tasks',
+  configSchema,
+  configDir: import.meta.dirname + '/..',
+  database: ({ config, logger }) =>
+    connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
+  revocation: ({ config, logger }) => connectRevocationList(config, logger, 'tasks'),
+  jobs: ({ config, db }) => [
+    // Expired Idempotency-Keys answer nothing any more; swept hourly so the table stays small.
+    intervalJob(
+      'idempotency key purge',
+      HOUR_MS,
+      purgeExpiredIdempotencyKeys({
+        keys: createStore(db).repos.idempotency,
+        ttlMs: config.IDEMPOTENCY_TTL_HOURS * HOUR_MS,
+      }),
+    ),
+  ],
+  createApp: ({ config, db, logger, revocation }) =>
+    createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) }),
 });

@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  addMember,
-  as,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  useTestAppWithAuth,
-} from './helpers.ts';
+import { asUser, testUser } from '@mini/testing';
+import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 describe('BOLA: ids of a project the caller is not a member of', () => {
   it('every route answers 404, exactly as for an id that does not exist, and changes nothing', async () => {
-    const owner = makeUser('owner');
-    const intruder = makeUser('intruder');
+    const owner = testUser('owner');
+    const intruder = testUser('intruder');
     ctx.auth.register(intruder);
     const project = await createProject(ctx.app, owner, { name: 'secret' });
     const label = await createLabel(ctx.app, owner, project.id);
     const task = await createTask(ctx.app, owner, project.id, { title: 'secret task' });
     const p = `/projects/${project.id}`;
     const t = `/tasks/${task.id}`;
-    const me = as(ctx.app, intruder);
+    const me = asUser(ctx.app, intruder);
 
     const attempts = [
       me.get(p),
@@ -52,24 +45,24 @@ describe('BOLA: ids of a project the caller is not a member of', () => {
     const known = await me.get(p);
     expect({ ...known.body, requestId: null }).toEqual({ ...unknown.body, requestId: null });
 
-    const after = await as(ctx.app, owner).get(t);
+    const after = await asUser(ctx.app, owner).get(t);
     expect(after.body).toMatchObject({ title: 'secret task', version: 1 });
-    expect((await as(ctx.app, owner).get(p)).body.name).toBe('secret');
+    expect((await asUser(ctx.app, owner).get(p)).body.name).toBe('secret');
   });
 
   it('the cross-project list and "my tasks" never show tasks of projects the caller is not in', async () => {
-    const owner = makeUser('owner');
-    const intruder = makeUser('intruder');
+    const owner = testUser('owner');
+    const intruder = testUser('intruder');
     const project = await createProject(ctx.app, owner);
     await createTask(ctx.app, owner, project.id, { assigneeId: owner.id });
-    const res = await as(ctx.app, intruder).get(`/tasks?assignee=${owner.id}`);
+    const res = await asUser(ctx.app, intruder).get(`/tasks?assignee=${owner.id}`);
     expect(res.status).toBe(200);
     expect(res.body.items).toEqual([]);
   });
 
   it('when a member of another project filters by a foreign label or assignee, the lists answer nothing of the foreign project', async () => {
-    const owner = makeUser('owner');
-    const outsider = makeUser('outsider');
+    const owner = testUser('owner');
+    const outsider = testUser('outsider');
     const foreign = await createProject(ctx.app, owner);
     const label = await createLabel(ctx.app, owner, foreign.id, 'secret');
     await createTask(ctx.app, owner, foreign.id, { assigneeId: owner.id, labelIds: [label.id] });
@@ -84,36 +77,38 @@ describe('BOLA: ids of a project the caller is not a member of', () => {
       `/projects/${own.id}/tasks?label=${label.id}`,
       `/projects/${own.id}/tasks?assignee=${owner.id}`,
     ]) {
-      const res = await as(ctx.app, outsider).get(url);
+      const res = await asUser(ctx.app, outsider).get(url);
       expect({ url, status: res.status, items: res.body.items }).toEqual({ url, status: 200, items: [] });
     }
-    const foreignList = await as(ctx.app, outsider).get(`/projects/${foreign.id}/tasks?label=${label.id}`);
+    const foreignList = await asUser(ctx.app, outsider).get(
+      `/projects/${foreign.id}/tasks?label=${label.id}`,
+    );
     expect(foreignList.status).toBe(404);
   });
 
   it('a task cannot be moved into a project the caller is not a member of', async () => {
-    const owner = makeUser('owner');
-    const victim = makeUser('victim');
+    const owner = testUser('owner');
+    const victim = testUser('victim');
     const mine = await createProject(ctx.app, owner);
     const theirs = await createProject(ctx.app, victim);
     const task = await createTask(ctx.app, owner, mine.id);
-    expect((await as(ctx.app, owner).patch(`/tasks/${task.id}`).send({ projectId: theirs.id })).status).toBe(
-      404,
-    );
+    expect(
+      (await asUser(ctx.app, owner).patch(`/tasks/${task.id}`).send({ projectId: theirs.id })).status,
+    ).toBe(404);
   });
 });
 
 describe('viewers read but never write', () => {
   it('every write route answers 403 to a viewer, and nothing changes', async () => {
-    const owner = makeUser('owner');
-    const viewer = makeUser('viewer');
+    const owner = testUser('owner');
+    const viewer = testUser('viewer');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, viewer, 'viewer');
     const label = await createLabel(ctx.app, owner, project.id);
     const task = await createTask(ctx.app, owner, project.id, { title: 'keep me' });
     const p = `/projects/${project.id}`;
     const t = `/tasks/${task.id}`;
-    const me = as(ctx.app, viewer);
+    const me = asUser(ctx.app, viewer);
 
     // Reads work.
     for (const url of [p, `${p}/members`, `${p}/labels`, `${p}/tasks`, t, `${t}/activity`]) {

@@ -1,28 +1,21 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  addMember,
-  as,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  useTestAppWithAuth,
-} from './helpers.ts';
+import { asUser, testUser } from '@mini/testing';
+import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 describe('POST /tasks/bulk', () => {
   it('changes status, assignee and labels of several tasks in one request, with history', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
     const bug = await createLabel(ctx.app, owner, project.id);
     const ids = [];
     for (let i = 0; i < 3; i++) ids.push((await createTask(ctx.app, owner, project.id)).id);
 
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: ids, set: { status: 'done', assigneeId: grace.id, addLabelIds: [bug.id] } });
 
@@ -37,38 +30,38 @@ describe('POST /tasks/bulk', () => {
         completedAt: expect.any(String),
       });
     }
-    const activity = await as(ctx.app, owner).get(`/tasks/${ids[0]}/activity`);
+    const activity = await asUser(ctx.app, owner).get(`/tasks/${ids[0]}/activity`);
     expect(activity.body.items.map((e: { field: string }) => e.field)).toEqual(
       expect.arrayContaining(['status', 'assigneeId', 'labelIds', 'completedAt']),
     );
 
-    const removed = await as(ctx.app, owner)
+    const removed = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: ids, set: { removeLabelIds: [bug.id] } });
     expect(removed.body.items.every((t: { labelIds: string[] }) => t.labelIds.length === 0)).toBe(true);
   });
 
   it('when one task is not visible to the caller, returns 404 and changes none of them', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const mine = await createTask(ctx.app, owner, project.id);
-    const stranger = makeUser('stranger');
+    const stranger = testUser('stranger');
     const foreign = await createTask(ctx.app, stranger, (await createProject(ctx.app, stranger)).id);
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: [mine.id, foreign.id], set: { status: 'done' } });
     expect(res.status).toBe(404);
     expect(res.body.missingTaskIds).toEqual([foreign.id]);
-    expect((await as(ctx.app, stranger).get(`/tasks/${foreign.id}`)).body.status).toBe('todo');
-    expect((await as(ctx.app, owner).get(`/tasks/${mine.id}`)).body).toMatchObject({
+    expect((await asUser(ctx.app, stranger).get(`/tasks/${foreign.id}`)).body.status).toBe('todo');
+    expect((await asUser(ctx.app, owner).get(`/tasks/${mine.id}`)).body).toMatchObject({
       status: 'todo',
       version: 1,
     });
   });
 
   it('when the last change of the batch is invalid, the earlier ones are rolled back (all or nothing)', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const a = await createProject(ctx.app, owner);
     const b = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, a.id, grace, 'editor');
@@ -76,34 +69,34 @@ describe('POST /tasks/bulk', () => {
     const inB = await createTask(ctx.app, owner, b.id);
 
     // grace is a member of a but not of b: assigning her is valid for the first task only.
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: [inA.id, inB.id], set: { assigneeId: grace.id, status: 'in_progress' } });
     expect(res.status).toBe(422);
-    const first = await as(ctx.app, owner).get(`/tasks/${inA.id}`);
+    const first = await asUser(ctx.app, owner).get(`/tasks/${inA.id}`);
     expect(first.body).toMatchObject({ assigneeId: null, status: 'todo', version: 1 });
-    const history = await as(ctx.app, owner).get(`/tasks/${inA.id}/activity`);
+    const history = await asUser(ctx.app, owner).get(`/tasks/${inA.id}/activity`);
     expect(history.body.items).toHaveLength(1);
   });
 
   it('when the caller is a viewer in one of the projects, returns 403 and changes nothing', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const writable = await createProject(ctx.app, grace);
     const readOnly = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, readOnly.id, grace, 'viewer');
     const t1 = await createTask(ctx.app, grace, writable.id);
     const t2 = await createTask(ctx.app, owner, readOnly.id);
-    const res = await as(ctx.app, grace)
+    const res = await asUser(ctx.app, grace)
       .post('/tasks/bulk')
       .send({ taskIds: [t1.id, t2.id], set: { status: 'done' } });
     expect(res.status).toBe(403);
-    expect((await as(ctx.app, grace).get(`/tasks/${t1.id}`)).body.status).toBe('todo');
+    expect((await asUser(ctx.app, grace).get(`/tasks/${t1.id}`)).body.status).toBe('todo');
   });
 
   it('when more than 100 tasks are sent, returns 422 with errors.taskIds', async () => {
     const taskIds = Array.from({ length: 101 }, () => randomUUID());
-    const res = await as(ctx.app, makeUser())
+    const res = await asUser(ctx.app, testUser())
       .post('/tasks/bulk')
       .send({ taskIds, set: { status: 'done' } });
     expect(res.status).toBe(422);
@@ -111,12 +104,12 @@ describe('POST /tasks/bulk', () => {
   });
 
   it('100 tasks are changed in one request', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const ids = await Promise.all(
       Array.from({ length: 100 }, () => createTask(ctx.app, owner, project.id).then((t) => t.id)),
     );
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: ids, set: { status: 'in_progress' } });
     expect(res.status).toBe(200);
@@ -124,7 +117,7 @@ describe('POST /tasks/bulk', () => {
   });
 
   it('when the change is empty, returns 422', async () => {
-    const res = await as(ctx.app, makeUser())
+    const res = await asUser(ctx.app, testUser())
       .post('/tasks/bulk')
       .send({ taskIds: [randomUUID()], set: {} });
     expect(res.status).toBe(422);
@@ -152,15 +145,15 @@ describe('POST /tasks/bulk cost', () => {
   }
 
   it('when 100 tasks in two projects are changed at once, it sends about as many statements as for 10 (no per-task checks)', async () => {
-    const owner = makeUser('owner');
-    const grace = makeUser('grace');
+    const owner = testUser('owner');
+    const grace = testUser('grace');
     const ids: string[] = [];
     for (let p = 0; p < 2; p++) {
       const project = await createProject(ctx.app, owner);
       await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
       const created = await Promise.all(
         Array.from({ length: 50 }, (_, i) =>
-          as(ctx.app, owner)
+          asUser(ctx.app, owner)
             .post(`/projects/${project.id}/tasks`)
             .send({ title: `Bulk ${i}` }),
         ),
@@ -168,7 +161,7 @@ describe('POST /tasks/bulk cost', () => {
       ids.push(...created.map((res) => res.body.id as string));
     }
     const bulk = (taskIds: string[], set: object) => async () => {
-      const res = await as(ctx.app, owner).post('/tasks/bulk').send({ taskIds, set });
+      const res = await asUser(ctx.app, owner).post('/tasks/bulk').send({ taskIds, set });
       expect(res.status).toBe(200);
     };
     // Ten from each project, then all fifty of each: the same kinds of change.
@@ -178,7 +171,7 @@ describe('POST /tasks/bulk cost', () => {
     expect(large - small).toBeLessThan(10);
 
     // And the result is all there: every task changed, with its history.
-    const task = await as(ctx.app, owner).get(`/tasks/${ids[99]}`);
+    const task = await asUser(ctx.app, owner).get(`/tasks/${ids[99]}`);
     expect(task.body).toMatchObject({ status: 'in_progress', assigneeId: owner.id, version: 2 });
   });
 });

@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  as,
-  buildTestAppWithAuth,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  type TestUser,
-} from './helpers.ts';
+import { asUser, type TestUser, testUser } from '@mini/testing';
+import { addMember, buildTestAppWithAuth, createLabel, createProject, createTask } from './helpers.ts';
 
 let ctx: Awaited<ReturnType<typeof buildTestAppWithAuth>>;
 let owner: TestUser;
@@ -19,13 +11,13 @@ let otherTaskId: string;
 
 beforeAll(async () => {
   ctx = await buildTestAppWithAuth();
-  owner = makeUser('owner');
+  owner = testUser('owner');
   projectId = (await createProject(ctx.app, owner)).id;
   otherProjectId = (await createProject(ctx.app, owner)).id;
   await createProject(ctx.app, owner);
-  await addMember(ctx.app, ctx.auth, owner, projectId, makeUser('m1'), 'viewer');
-  await addMember(ctx.app, ctx.auth, owner, projectId, makeUser('m2'), 'viewer');
-  await addMember(ctx.app, ctx.auth, owner, otherProjectId, makeUser('m3'), 'viewer');
+  await addMember(ctx.app, ctx.auth, owner, projectId, testUser('m1'), 'viewer');
+  await addMember(ctx.app, ctx.auth, owner, projectId, testUser('m2'), 'viewer');
+  await addMember(ctx.app, ctx.auth, owner, otherProjectId, testUser('m3'), 'viewer');
   for (const name of ['a', 'b', 'c']) {
     await createLabel(ctx.app, owner, projectId, name);
     await createLabel(ctx.app, owner, otherProjectId, name);
@@ -38,19 +30,19 @@ beforeAll(async () => {
       assigneeId: owner.id,
     });
     taskId ??= task.id;
-    await as(ctx.app, owner)
+    await asUser(ctx.app, owner)
       .patch(`/tasks/${task.id}`)
       .send({ title: `Renamed ${i}` });
   }
   otherTaskId = (await createTask(ctx.app, owner, otherProjectId)).id;
-  await as(ctx.app, owner).patch(`/tasks/${otherTaskId}`).send({ title: 'Renamed' });
-  await as(ctx.app, owner).patch(`/tasks/${otherTaskId}`).send({ title: 'Renamed again' });
+  await asUser(ctx.app, owner).patch(`/tasks/${otherTaskId}`).send({ title: 'Renamed' });
+  await asUser(ctx.app, owner).patch(`/tasks/${otherTaskId}`).send({ title: 'Renamed again' });
 });
 afterAll(() => ctx.close());
 
 /** A genuine cursor of the list, with its decoded payload. */
 async function cursorOf(url: string): Promise<Record<string, unknown>> {
-  const res = await as(ctx.app, owner).get(url);
+  const res = await asUser(ctx.app, owner).get(url);
   expect(res.status).toBe(200);
   expect(res.body.nextCursor).toEqual(expect.any(String));
   return JSON.parse(Buffer.from(res.body.nextCursor, 'base64url').toString('utf8'));
@@ -60,7 +52,7 @@ const encode = (payload: unknown) => Buffer.from(JSON.stringify(payload)).toStri
 
 async function expectInvalidCursor(url: string, cursor: string) {
   const sep = url.includes('?') ? '&' : '?';
-  const res = await as(ctx.app, owner).get(`${url}${sep}cursor=${cursor}`);
+  const res = await asUser(ctx.app, owner).get(`${url}${sep}cursor=${cursor}`);
   expect({ status: res.status, code: res.body.code }).toEqual({ status: 422, code: 'invalid-cursor' });
   expect(res.body.errors.cursor).toBeDefined();
 }
@@ -132,28 +124,28 @@ describe('forged cursors', () => {
 describe('cursors are bound to their list', () => {
   it('when a task cursor is reused with other filters, returns 422 invalid-cursor', async () => {
     const url = `/projects/${projectId}/tasks?limit=1&sort=due&priority=high`;
-    const res = await as(ctx.app, owner).get(url);
+    const res = await asUser(ctx.app, owner).get(url);
     await expectInvalidCursor(
       `/projects/${projectId}/tasks?limit=1&sort=due&priority=low`,
       res.body.nextCursor,
     );
     await expectInvalidCursor(`/projects/${projectId}/tasks?limit=1&sort=due`, res.body.nextCursor);
     // The same list again accepts it.
-    expect((await as(ctx.app, owner).get(`${url}&cursor=${res.body.nextCursor}`)).status).toBe(200);
+    expect((await asUser(ctx.app, owner).get(`${url}&cursor=${res.body.nextCursor}`)).status).toBe(200);
   });
 
   it('when a task cursor of one project is used on another project or on /tasks, returns 422 invalid-cursor', async () => {
-    const res = await as(ctx.app, owner).get(`/projects/${projectId}/tasks?limit=1&sort=due`);
+    const res = await asUser(ctx.app, owner).get(`/projects/${projectId}/tasks?limit=1&sort=due`);
     await expectInvalidCursor(`/projects/${otherProjectId}/tasks?limit=1&sort=due`, res.body.nextCursor);
     await expectInvalidCursor('/tasks?limit=1&sort=due', res.body.nextCursor);
   });
 
   it('when a member, label or activity cursor is used on another project or task, returns 422 invalid-cursor', async () => {
-    const members = await as(ctx.app, owner).get(`/projects/${projectId}/members?limit=1`);
+    const members = await asUser(ctx.app, owner).get(`/projects/${projectId}/members?limit=1`);
     await expectInvalidCursor(`/projects/${otherProjectId}/members?limit=1`, members.body.nextCursor);
-    const labels = await as(ctx.app, owner).get(`/projects/${projectId}/labels?limit=1`);
+    const labels = await asUser(ctx.app, owner).get(`/projects/${projectId}/labels?limit=1`);
     await expectInvalidCursor(`/projects/${otherProjectId}/labels?limit=1`, labels.body.nextCursor);
-    const activity = await as(ctx.app, owner).get(`/tasks/${taskId}/activity?limit=1`);
+    const activity = await asUser(ctx.app, owner).get(`/tasks/${taskId}/activity?limit=1`);
     await expectInvalidCursor(`/tasks/${otherTaskId}/activity?limit=1`, activity.body.nextCursor);
   });
 });

@@ -1,112 +1,43 @@
-import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { afterAll, beforeAll, inject } from 'vitest';
-import request from 'supertest';
-import { poolTimeoutsFromConfig } from '@mini/db';
-import { createLogger, type Logger } from '@mini/logger';
-import { testAuth, tokenFor, uniqueSuffix } from '@mini/testing';
-import { configSchema, type Config } from '../src/config.ts';
+import { poolOptionsFromConfig } from '@mini/db';
+import type { Logger } from '@mini/logger';
+import {
+  asUser,
+  defineTestApp,
+  silentLogger,
+  startAuthStandIn,
+  testAuth,
+  uniqueSuffix,
+  useTestApp,
+  type AuthStandIn,
+  type TestUser,
+} from '@mini/testing';
+import { configSchema } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
 import { createApp } from '../src/app.ts';
 
-export const testLogger = createLogger({ name: 'tasks-test', level: 'silent', pretty: false });
-
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  return configSchema.parse({
-    NODE_ENV: 'test',
-    DATABASE_URL: inject('databaseUrl'),
+export const tasksTestApp = defineTestApp({
+  configSchema,
+  env: {
     AUTH_ISSUER: testAuth.issuer,
     AUTH_AUDIENCE: testAuth.audience,
     AUTH_PUBLIC_KEY: testAuth.publicKey,
-    ...overrides,
-  });
-}
+  },
+  database: (config, logger) => connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
+  createApp: ({ config, db, logger }) => ({ app: createApp({ config, db, logger }) }),
+});
+
+export const testLogger = silentLogger;
+export const testConfig = tasksTestApp.config;
 
 // A complete app on the run's test database; close() releases its pool.
 export function buildTestApp(overrides: Record<string, string> = {}, logger: Logger = testLogger) {
-  const config = testConfig(overrides);
-  const db = connectDatabase(config.DATABASE_URL, logger, {
-    max: config.DATABASE_POOL_MAX,
-    ...poolTimeoutsFromConfig(config),
-  });
-  const app = createApp({ config, db, logger });
-  return { app, db, config, close: () => db.close() };
-}
-
-export interface TestUser {
-  id: string;
-  username: string;
-  displayName: string | null;
-  token: string;
-}
-
-/** A user as the auth service would know them, with a real signed access token. */
-export function makeUser(name = 'user'): TestUser {
-  const id = randomUUID();
-  const username = `${name}_${uniqueSuffix()}`;
-  return {
-    id,
-    username,
-    displayName: `${name} ${username.slice(-4)}`,
-    token: tokenFor({ sub: id, username }),
-  };
-}
-
-export interface FakeAuth {
-  url: string;
-  /** Users the stand-in knows, by username. */
-  register(user: TestUser): void;
-  /** Headers of each look-up, to check what was forwarded. */
-  requests: Array<{ url: string; headers: IncomingHttpHeaders }>;
-  /** 'ok' answers normally; 'slow' never answers in time; 'garbage' answers 200 with a malformed body. */
-  mode: 'ok' | 'slow' | 'garbage';
-  close(): Promise<void>;
-}
-
-/**
- * A stand-in for the auth service's public look-up `GET /users/by-username/:username`: a real HTTP server
- * on a free port, so the tasks service's client (timeout, headers, validation) runs for real.
- */
-export async function startFakeAuth(): Promise<FakeAuth> {
-  const users = new Map<string, TestUser>();
-  const fake: FakeAuth = {
-    url: '',
-    register: (user) => void users.set(user.username, user),
-    requests: [],
-    mode: 'ok',
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
-  const server: Server = createServer((req, res) => {
-    fake.requests.push({ url: req.url ?? '', headers: req.headers });
-    const match = /^\/users\/by-username\/([^/?]+)$/.exec(req.url ?? '');
-    if (fake.mode === 'slow') return void setTimeout(() => res.end(), 5_000).unref();
-    if (fake.mode === 'garbage')
-      return void res.writeHead(200, { 'content-type': 'application/json' }).end('{"id":42}');
-    const user = match ? users.get(decodeURIComponent(match[1] as string)) : undefined;
-    if (!user)
-      return void res.writeHead(404, { 'content-type': 'application/problem+json' }).end('{"status":404}');
-    res
-      .writeHead(200, { 'content-type': 'application/json' })
-      .end(JSON.stringify({ id: user.id, username: user.username, displayName: user.displayName }));
-  });
-  server.keepAliveTimeout = 100;
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  fake.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return fake;
+  return tasksTestApp.build(overrides, { logger });
 }
 
 type App = ReturnType<typeof buildTestApp>['app'];
 
-export const as = (app: App, user: TestUser) => ({
-  get: (url: string) => request(app).get(url).set('Authorization', `Bearer ${user.token}`),
-  post: (url: string) => request(app).post(url).set('Authorization', `Bearer ${user.token}`),
-  patch: (url: string) => request(app).patch(url).set('Authorization', `Bearer ${user.token}`),
-  delete: (url: string) => request(app).delete(url).set('Authorization', `Bearer ${user.token}`),
-});
-
 export async function createProject(app: App, owner: TestUser, overrides: Record<string, unknown> = {}) {
-  const res = await as(app, owner)
+  const res = await asUser(app, owner)
     .post('/projects')
     .send({ name: `Project ${uniqueSuffix()}`, ...overrides });
   if (res.status !== 201) throw new Error(`createProject: ${res.status} ${JSON.stringify(res.body)}`);
@@ -119,7 +50,7 @@ export async function createTask(
   projectId: string,
   overrides: Record<string, unknown> = {},
 ) {
-  const res = await as(app, user)
+  const res = await asUser(app, user)
     .post(`/projects/${projectId}/tasks`)
     .send({ title: `Task ${uniqueSuffix()}`, ...overrides });
   if (res.status !== 201) throw new Error(`createTask: ${res.status} ${JSON.stringify(res.body)}`);
@@ -132,7 +63,7 @@ export async function createLabel(
   projectId: string,
   name = `label-${uniqueSuffix()}`,
 ) {
-  const res = await as(app, user).post(`/projects/${projectId}/labels`).send({ name });
+  const res = await asUser(app, user).post(`/projects/${projectId}/labels`).send({ name });
   if (res.status !== 201) throw new Error(`createLabel: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; name: string };
 }
@@ -140,14 +71,14 @@ export async function createLabel(
 /** Adds `user` to the project through the API, resolving the username via the auth stand-in. */
 export async function addMember(
   app: App,
-  auth: FakeAuth,
+  auth: AuthStandIn,
   owner: TestUser,
   projectId: string,
   user: TestUser,
   role: 'owner' | 'editor' | 'viewer',
 ) {
   auth.register(user);
-  const res = await as(app, owner)
+  const res = await asUser(app, owner)
     .post(`/projects/${projectId}/members`)
     .send({ username: user.username, role });
   if (res.status !== 201) throw new Error(`addMember: ${res.status} ${JSON.stringify(res.body)}`);
@@ -156,7 +87,7 @@ export async function addMember(
 
 /** An app wired to a fresh auth stand-in; close() stops both. */
 export async function buildTestAppWithAuth(overrides: Record<string, string> = {}, logger?: Logger) {
-  const auth = await startFakeAuth();
+  const auth = await startAuthStandIn();
   const ctx = buildTestApp({ AUTH_URL: auth.url, AUTH_TIMEOUT_MS: '300', ...overrides }, logger);
   return {
     ...ctx,
@@ -170,15 +101,7 @@ export async function buildTestAppWithAuth(overrides: Record<string, string> = {
 
 export type TestAppWithAuth = Awaited<ReturnType<typeof buildTestAppWithAuth>>;
 
-/**
- * The app of one test file: built before its first test, closed after its last. The returned object is
- * filled in by beforeAll, so tests read `ctx.app` as usual.
- */
+/** The app of one test file, wired to its own auth stand-in: built before its first test, closed after its last. */
 export function useTestAppWithAuth(): TestAppWithAuth {
-  const ctx = {} as TestAppWithAuth;
-  beforeAll(async () => {
-    Object.assign(ctx, await buildTestAppWithAuth());
-  });
-  afterAll(() => ctx.close());
-  return ctx;
+  return useTestApp(() => buildTestAppWithAuth());
 }

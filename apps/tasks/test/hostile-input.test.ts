@@ -1,14 +1,14 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { toAppError } from '@mini/http';
-import { expectProblemCase, problemCases, type ProblemCase } from '@mini/testing';
-import { createProject, createTask, makeUser, useTestAppWithAuth } from './helpers.ts';
+import { expectProblemCase, type ProblemCase, problemCases, testUser } from '@mini/testing';
+import { createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 // What a black-box fuzz of the OpenAPI document found answered with 500: field names that are also names of
 // Object.prototype members, malformed percent-encoding in a path parameter, and NUL in a string. Each must
 // be the client's 4xx problem on every route family.
 
 const ctx = useTestAppWithAuth();
-const owner = makeUser('owner');
+const owner = testUser('owner');
 const tokens = { owner: owner.token };
 // Real ids, so that a request refused here would otherwise have reached its project or task.
 let P = '';

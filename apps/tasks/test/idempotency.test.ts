@@ -1,11 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { addMember, as, createProject, makeUser, type TestUser, useTestAppWithAuth } from './helpers.ts';
+import { asUser, type TestUser, testUser } from '@mini/testing';
+import { addMember, createProject, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 async function post(user: TestUser, projectId: string, key: string, body: string | object) {
-  return as(ctx.app, user)
+  return asUser(ctx.app, user)
     .post(`/projects/${projectId}/tasks`)
     .set('Idempotency-Key', key)
     .set('Content-Type', 'application/json')
@@ -13,8 +14,8 @@ async function post(user: TestUser, projectId: string, key: string, body: string
 }
 
 async function projectWithEditor() {
-  const owner = makeUser('owner');
-  const editor = makeUser('editor');
+  const owner = testUser('owner');
+  const editor = testUser('editor');
   const project = await createProject(ctx.app, owner);
   await addMember(ctx.app, ctx.auth, owner, project.id, editor, 'editor');
   return { owner, editor, project };
@@ -50,7 +51,7 @@ describe('replaying an Idempotency-Key', () => {
     const key = randomUUID();
     const first = await post(editor, project.id, key, { title: 'Secret plan' });
     expect(first.status).toBe(201);
-    expect((await as(ctx.app, owner).delete(`/projects/${project.id}/members/${editor.id}`)).status).toBe(
+    expect((await asUser(ctx.app, owner).delete(`/projects/${project.id}/members/${editor.id}`)).status).toBe(
       204,
     );
 
@@ -67,7 +68,9 @@ describe('replaying an Idempotency-Key', () => {
     const { owner, editor, project } = await projectWithEditor();
     const key = randomUUID();
     const first = await post(editor, project.id, key, { title: 'Mine' });
-    await as(ctx.app, owner).patch(`/projects/${project.id}/members/${editor.id}`).send({ role: 'viewer' });
+    await asUser(ctx.app, owner)
+      .patch(`/projects/${project.id}/members/${editor.id}`)
+      .send({ role: 'viewer' });
     const retry = await post(editor, project.id, key, { title: 'Mine' });
     expect(retry.status).toBe(201);
     expect(retry.body.id).toBe(first.body.id);
@@ -77,7 +80,7 @@ describe('replaying an Idempotency-Key', () => {
     const { owner, editor, project } = await projectWithEditor();
     const key = randomUUID();
     const first = await post(editor, project.id, key, { title: 'Short-lived' });
-    expect((await as(ctx.app, owner).delete(`/tasks/${first.body.id}`)).status).toBe(204);
+    expect((await asUser(ctx.app, owner).delete(`/tasks/${first.body.id}`)).status).toBe(204);
 
     const retry = await post(editor, project.id, key, { title: 'Short-lived' });
     expect({ status: retry.status, replayed: retry.headers['idempotent-replayed'] }).toEqual({
@@ -85,8 +88,8 @@ describe('replaying an Idempotency-Key', () => {
       replayed: 'true',
     });
     expect(retry.body).toEqual(first.body);
-    expect((await as(ctx.app, editor).get(`/tasks/${first.body.id}`)).status).toBe(404);
-    const list = await as(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Short-lived`);
+    expect((await asUser(ctx.app, editor).get(`/tasks/${first.body.id}`)).status).toBe(404);
+    const list = await asUser(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Short-lived`);
     expect(list.body.items).toHaveLength(0);
   });
 });

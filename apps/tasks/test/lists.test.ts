@@ -1,14 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  addMember,
-  as,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  type TestUser,
-  useTestAppWithAuth,
-} from './helpers.ts';
+import { asUser, type TestUser, testUser } from '@mini/testing';
+import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
@@ -21,7 +13,7 @@ async function allPages(user: TestUser, url: string) {
   let cursor: string | null = null;
   do {
     const sep = url.includes('?') ? '&' : '?';
-    const res = await as(ctx.app, user).get(cursor ? `${url}${sep}cursor=${cursor}` : url);
+    const res = await asUser(ctx.app, user).get(cursor ? `${url}${sep}cursor=${cursor}` : url);
     expect(res.status).toBe(200);
     items.push(...res.body.items);
     cursor = res.body.nextCursor;
@@ -36,8 +28,8 @@ describe('filters', () => {
   let bugId: string;
 
   beforeAll(async () => {
-    owner = makeUser('owner');
-    grace = makeUser('grace');
+    owner = testUser('owner');
+    grace = testUser('grace');
     const project = await createProject(ctx.app, owner);
     projectId = project.id;
     await addMember(ctx.app, ctx.auth, owner, projectId, grace, 'editor');
@@ -67,7 +59,7 @@ describe('filters', () => {
     });
   });
 
-  const list = (query: string) => as(ctx.app, owner).get(`/projects/${projectId}/tasks?${query}`);
+  const list = (query: string) => asUser(ctx.app, owner).get(`/projects/${projectId}/tasks?${query}`);
 
   it('status accepts several values', async () => {
     expect(titles(await list('status=done,in_progress')).sort()).toEqual([
@@ -123,7 +115,7 @@ describe('filters', () => {
   });
 
   it('GET /tasks applies label, q and status across projects', async () => {
-    const mine = (query: string) => as(ctx.app, owner).get(`/tasks?${query}`);
+    const mine = (query: string) => asUser(ctx.app, owner).get(`/tasks?${query}`);
     expect(titles(await mine(`label=${bugId}`))).toEqual(['overdue urgent']);
     expect(titles(await mine('q=launch'))).toEqual(['no due date 50% off']);
     expect(titles(await mine('status=done'))).toEqual(['overdue but done']);
@@ -175,7 +167,7 @@ describe('filters', () => {
       assigneeId: grace.id,
       dueAt: day(30),
     });
-    const res = await as(ctx.app, grace).get('/tasks?assignee=me');
+    const res = await asUser(ctx.app, grace).get('/tasks?assignee=me');
     expect(titles(res)).toEqual(['overdue urgent', 'elsewhere for grace']);
   });
 });
@@ -184,7 +176,7 @@ describe('keyset pagination', () => {
   it.each(['position', 'due', 'priority', 'created'])(
     'sort=%s: walking every page returns each task exactly once',
     async (sort) => {
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(ctx.app, owner);
       const priorities = ['low', 'medium', 'high', 'urgent'];
       for (let i = 0; i < 11; i++) {
@@ -203,20 +195,20 @@ describe('keyset pagination', () => {
   );
 
   it('when tasks are inserted between pages, no page skips or repeats a task', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     for (let i = 0; i < 6; i++) await createTask(ctx.app, owner, project.id, { title: `old ${i}` });
     const url = `/projects/${project.id}/tasks?sort=created&order=asc&limit=2`;
 
     const seen: string[] = [];
-    let res = await as(ctx.app, owner).get(url);
+    let res = await asUser(ctx.app, owner).get(url);
     seen.push(...titles(res));
     let n = 0;
     while (res.body.nextCursor) {
       // A newer task sorts after every existing one, and one placed at the very start of the manual order
       // sorts before: neither may disturb the pages still to come.
       await createTask(ctx.app, owner, project.id, { title: `new ${n++}`, position: -n });
-      res = await as(ctx.app, owner).get(`${url}&cursor=${res.body.nextCursor}`);
+      res = await asUser(ctx.app, owner).get(`${url}&cursor=${res.body.nextCursor}`);
       seen.push(...titles(res));
     }
     const old = seen.filter((t) => t.startsWith('old'));
@@ -225,12 +217,12 @@ describe('keyset pagination', () => {
   });
 
   it('a cursor made for one sort is refused for another (422)', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     await createTask(ctx.app, owner, project.id);
     await createTask(ctx.app, owner, project.id);
-    const first = await as(ctx.app, owner).get(`/projects/${project.id}/tasks?sort=due&limit=1`);
-    const res = await as(ctx.app, owner).get(
+    const first = await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks?sort=due&limit=1`);
+    const res = await asUser(ctx.app, owner).get(
       `/projects/${project.id}/tasks?sort=created&cursor=${first.body.nextCursor}`,
     );
     expect(res.status).toBe(422);
@@ -238,13 +230,13 @@ describe('keyset pagination', () => {
   });
 
   it('limit defaults to 20 and is capped at 100', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     for (let i = 0; i < 21; i++) await createTask(ctx.app, owner, project.id);
-    const res = await as(ctx.app, owner).get(`/projects/${project.id}/tasks`);
+    const res = await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`);
     expect(res.body.items).toHaveLength(20);
     expect(res.body.nextCursor).toEqual(expect.any(String));
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks?limit=101`)).status).toBe(422);
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks?limit=101`)).status).toBe(422);
   });
 });
 
@@ -289,7 +281,7 @@ describe('keyset pagination under concurrent inserts', () => {
 
   for (const c of cases) {
     it(`sort=${c.sort} ${c.order}: while tasks are inserted before and after the cursor in parallel with each page, the original tasks come once each and in order`, async () => {
-      const owner = makeUser('owner');
+      const owner = testUser('owner');
       const project = await createProject(ctx.app, owner);
       for (let i = 0; i < 8; i++) {
         await createTask(ctx.app, owner, project.id, {
@@ -299,7 +291,7 @@ describe('keyset pagination under concurrent inserts', () => {
         });
       }
       const url = `/projects/${project.id}/tasks?sort=${c.sort}&order=${c.order}&limit=2`;
-      let res = await as(ctx.app, owner).get(url);
+      let res = await asUser(ctx.app, owner).get(url);
       const seen: Item[] = [...res.body.items];
       const inserted = { before: [] as string[], after: [] as string[][] };
       let round = 0;
@@ -309,7 +301,7 @@ describe('keyset pagination under concurrent inserts', () => {
         const [early, late, page] = await Promise.all([
           createTask(ctx.app, owner, project.id, { title: `early ${round}`, ...c.before(last) }),
           createTask(ctx.app, owner, project.id, { title: `late ${round}`, ...c.after(round) }),
-          as(ctx.app, owner).get(`${url}&cursor=${cursor}`),
+          asUser(ctx.app, owner).get(`${url}&cursor=${cursor}`),
         ]);
         inserted.before.push(early.title);
         inserted.after.push([late.title]);

@@ -1,39 +1,13 @@
-import { Writable } from 'node:stream';
 import { afterEach, describe, expect, inject, it } from 'vitest';
 import request from 'supertest';
 import { toAppError } from '@mini/http';
-import { createLogger } from '@mini/logger';
-import { startTcpProxy, type TcpProxy } from '@mini/testing';
-import {
-  as,
-  buildTestAppWithAuth,
-  createProject,
-  createTask,
-  makeUser,
-  type TestAppWithAuth,
-} from './helpers.ts';
+import type { Logger } from '@mini/logger';
+import { asUser, captureLogs, startTcpProxy, type TcpProxy, testUser } from '@mini/testing';
+import { buildTestAppWithAuth, createProject, createTask, type TestAppWithAuth } from './helpers.ts';
 import { blockedBy, holdLocks, inFlight } from './locks.ts';
 
 // The app reaches its test database through a TCP proxy the test controls: refusing, resetting or silencing
 // it is how a database outage looks from the service, while Postgres itself keeps serving every other test.
-
-interface LogLine {
-  level: number;
-  msg: string;
-  [field: string]: unknown;
-}
-
-function capturingLogger() {
-  const lines: LogLine[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line) lines.push(JSON.parse(line) as LogLine);
-      done();
-    },
-  });
-  return { lines, logger: createLogger({ name: 'tasks-test', level: 'info', pretty: false, destination }) };
-}
 
 let proxy: TcpProxy | undefined;
 let ctx: TestAppWithAuth | undefined;
@@ -44,10 +18,7 @@ afterEach(async () => {
   proxy = undefined;
 });
 
-async function appBehindProxy(
-  overrides: Record<string, string> = {},
-  logger?: ReturnType<typeof createLogger>,
-) {
+async function appBehindProxy(overrides: Record<string, string> = {}, logger?: Logger) {
   const real = new URL(inject('databaseUrl'));
   proxy = await startTcpProxy({ host: real.hostname, port: Number(real.port || 5432) });
   ctx = await buildTestAppWithAuth({ DATABASE_URL: proxy.urlFor(real.toString()), ...overrides }, logger);
@@ -64,20 +35,21 @@ function expectDependencyUnavailable(res: request.Response) {
 
 describe('when the database is down', () => {
   it('every kind of request answers 503 dependency-unavailable with Retry-After, logged as one warning each; once it is back, all works again without a restart', async () => {
-    const logs = capturingLogger();
+    const logs = captureLogs('info');
+    const entries = () => logs.entries() as Array<{ level: number; msg: string; [field: string]: unknown }>;
     const { proxy, ctx } = await appBehindProxy({}, logs.logger);
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const task = await createTask(ctx.app, owner, project.id);
 
     await proxy.setMode('refuse');
     const down = [
       // a list: the membership check and the page run on the raw pg pool
-      await as(ctx.app, owner).get(`/projects/${project.id}/tasks`),
+      await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`),
       // a model query through Prisma
-      await as(ctx.app, owner).get(`/tasks/${task.id}`),
+      await asUser(ctx.app, owner).get(`/tasks/${task.id}`),
       // a write in a Prisma interactive transaction
-      await as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'during the outage' }),
+      await asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'during the outage' }),
     ];
     for (const res of down) expectDependencyUnavailable(res);
     const readiness = await request(ctx.app).get('/readyz');
@@ -87,49 +59,53 @@ describe('when the database is down', () => {
     });
 
     // One line per failing request (its access line, a warning), with the reason.
-    const lines = logs.lines.filter((line) =>
+    const lines = entries().filter((line) =>
       down.some((res) => res.headers['x-request-id'] === line.requestId),
     );
     expect(lines).toHaveLength(down.length);
     for (const line of lines) {
       expect(line).toMatchObject({ level: 40, code: 'dependency-unavailable', reason: expect.any(String) });
     }
-    expect(logs.lines.filter((line) => line.level >= 50)).toEqual([]);
-    expect(JSON.stringify(logs.lines)).not.toContain('"stack"');
+    expect(entries().filter((line) => line.level >= 50)).toEqual([]);
+    expect(logs.text()).not.toContain('"stack"');
 
     await proxy.setMode('forward');
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
-    expect((await as(ctx.app, owner).get(`/tasks/${task.id}`)).status).toBe(200);
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
+    expect((await asUser(ctx.app, owner).get(`/tasks/${task.id}`)).status).toBe(200);
     expect(
-      (await as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'after' })).status,
+      (await asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'after' })).status,
     ).toBe(201);
     expect((await request(ctx.app).get('/readyz')).status).toBe(200);
   });
 
   it('when the connections the app holds are reset, the next requests open new ones and succeed', async () => {
     const { proxy, ctx } = await appBehindProxy();
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     proxy.resetAll();
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
-    expect((await as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' })).status).toBe(
-      201,
-    );
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
+    expect(
+      (await asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' })).status,
+    ).toBe(201);
   });
 });
 
 describe("when the app's database session is terminated mid-request (pg_terminate_backend)", () => {
   it('a write in a transaction and a plain update answer 503, and the same requests then succeed', async () => {
     const { ctx } = await appBehindProxy();
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
 
     // The test holds the project row, so both requests are waiting in the database when their sessions end.
     const holder = await holdLocks();
     try {
       await holder.lock('SELECT 1 FROM projects WHERE id = $1 FOR UPDATE', [project.id]);
-      const create = inFlight(as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' }));
-      const rename = inFlight(as(ctx.app, owner).patch(`/projects/${project.id}`).send({ name: 'renamed' }));
+      const create = inFlight(
+        asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' }),
+      );
+      const rename = inFlight(
+        asUser(ctx.app, owner).patch(`/projects/${project.id}`).send({ name: 'renamed' }),
+      );
       const sessions = await blockedBy(holder.pid, [create, rename]);
       await holder.lock('SELECT pg_terminate_backend(pid) FROM unnest($1::int[]) AS pid', [sessions]);
       // The write fails in its transaction (Prisma P2010 carrying 57P01), the update as a model query (P2039).
@@ -138,12 +114,12 @@ describe("when the app's database session is terminated mid-request (pg_terminat
     } finally {
       await holder.release();
     }
-    expect((await as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' })).status).toBe(
-      201,
-    );
-    expect((await as(ctx.app, owner).patch(`/projects/${project.id}`).send({ name: 'renamed' })).status).toBe(
-      200,
-    );
+    expect(
+      (await asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'x' })).status,
+    ).toBe(201);
+    expect(
+      (await asUser(ctx.app, owner).patch(`/projects/${project.id}`).send({ name: 'renamed' })).status,
+    ).toBe(200);
   });
 });
 
@@ -155,7 +131,7 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
       DATABASE_STATEMENT_TIMEOUT_MS: '1000',
       DATABASE_QUERY_TIMEOUT_MS: String(QUERY_TIMEOUT_MS),
     });
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     await createTask(ctx.app, owner, project.id);
     // Sequential requests reuse one pooled connection: it is the one that falls silent.
@@ -168,7 +144,7 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
     const began = Date.now();
     try {
       const stuck = inFlight(
-        as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'stuck' }),
+        asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'stuck' }),
       );
       await blockedBy(holder.pid, [stuck]);
       proxy.silenceExisting();
@@ -183,9 +159,9 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
 
     // The silent connection left the pool: nothing waits on it again.
     expect(
-      (await as(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'next' })).status,
+      (await asUser(ctx.app, owner).post(`/projects/${project.id}/tasks`).send({ title: 'next' })).status,
     ).toBe(201);
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
     expect((await request(ctx.app).get('/readyz')).status).toBe(200);
   });
 
@@ -195,16 +171,16 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
       DATABASE_CONNECT_TIMEOUT_MS: '200',
       DATABASE_QUERY_TIMEOUT_MS: '1500',
     });
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
 
     proxy.silenceExisting();
-    const stuck = inFlight(as(ctx.app, owner).get(`/projects/${project.id}/tasks`));
+    const stuck = inFlight(asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`));
     await expect.poll(() => ctx.db.pool.idleCount === 0 && ctx.db.pool.totalCount === 1).toBe(true);
-    expectDependencyUnavailable(await as(ctx.app, owner).get(`/projects/${project.id}/tasks`));
+    expectDependencyUnavailable(await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`));
     expect(stuck.settled).toBe(false);
     expectDependencyUnavailable(await stuck.done);
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
   });
 
   it('/readyz answers 503 not-ready while the database is silent, and 200 again once it answers', async () => {

@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import request from 'supertest';
-import { addMember, as, createProject, createTask, makeUser, useTestAppWithAuth } from './helpers.ts';
+import { asUser, testUser } from '@mini/testing';
+import { addMember, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 describe('projects', () => {
   it('when a user creates a project, returns 201 with the user as owner and a Location header', async () => {
-    const ada = makeUser('ada');
-    const res = await as(ctx.app, ada).post('/projects').send({ name: '  Launch  ', description: 'May' });
+    const ada = testUser('ada');
+    const res = await asUser(ctx.app, ada).post('/projects').send({ name: '  Launch  ', description: 'May' });
     expect(res.status).toBe(201);
     expect(res.headers.location).toBe(`/projects/${res.body.id}`);
     expect(res.body).toMatchObject({
@@ -27,31 +28,31 @@ describe('projects', () => {
   });
 
   it('when the body has an unknown field, returns 422 naming it (no mass assignment)', async () => {
-    const res = await as(ctx.app, makeUser()).post('/projects').send({ name: 'x', createdBy: 'someone' });
+    const res = await asUser(ctx.app, testUser()).post('/projects').send({ name: 'x', createdBy: 'someone' });
     expect(res.status).toBe(422);
     expect(res.body.errors).toEqual({ createdBy: ['Unknown field'] });
   });
 
   it('when the name is blank, returns 422 with errors.name', async () => {
-    const res = await as(ctx.app, makeUser()).post('/projects').send({ name: '   ' });
+    const res = await asUser(ctx.app, testUser()).post('/projects').send({ name: '   ' });
     expect(res.status).toBe(422);
     expect(res.body.errors.name).toBeDefined();
   });
 
   it('lists only the projects the user is a member of, newest first, with cursor pagination', async () => {
-    const ada = makeUser('ada');
-    const bob = makeUser('bob');
+    const ada = testUser('ada');
+    const bob = testUser('bob');
     const mine = [];
     for (let i = 0; i < 3; i++) mine.push(await createProject(ctx.app, ada, { name: `ada ${i}` }));
     await createProject(ctx.app, bob);
     const shared = await createProject(ctx.app, bob, { name: 'shared with ada' });
     await addMember(ctx.app, ctx.auth, bob, shared.id, ada, 'viewer');
 
-    const first = await as(ctx.app, ada).get('/projects?limit=2');
+    const first = await asUser(ctx.app, ada).get('/projects?limit=2');
     expect(first.status).toBe(200);
     expect(first.body.items).toHaveLength(2);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await as(ctx.app, ada).get(`/projects?limit=2&cursor=${first.body.nextCursor}`);
+    const second = await asUser(ctx.app, ada).get(`/projects?limit=2&cursor=${first.body.nextCursor}`);
     const names = [...first.body.items, ...second.body.items].map((p: { name: string }) => p.name);
     expect(second.body.nextCursor).toBeNull();
     expect(names).toEqual(['shared with ada', 'ada 2', 'ada 1', 'ada 0']);
@@ -60,65 +61,67 @@ describe('projects', () => {
   });
 
   it('when limit is above 100, returns 422 with errors.limit', async () => {
-    const res = await as(ctx.app, makeUser()).get('/projects?limit=101');
+    const res = await asUser(ctx.app, testUser()).get('/projects?limit=101');
     expect(res.status).toBe(422);
     expect(res.body.errors.limit).toBeDefined();
   });
 
   it('when a cursor is tampered with, returns 422 with errors.cursor', async () => {
-    const res = await as(ctx.app, makeUser()).get('/projects?cursor=bm90LWEtY3Vyc29y');
+    const res = await asUser(ctx.app, testUser()).get('/projects?cursor=bm90LWEtY3Vyc29y');
     expect(res.status).toBe(422);
     expect(res.body.errors.cursor).toBeDefined();
   });
 
   it('when the owner archives a project, it leaves the default list, shows under archived=true, and its tasks become read-only (409)', async () => {
-    const ada = makeUser('ada');
+    const ada = testUser('ada');
     const project = await createProject(ctx.app, ada);
     const task = await createTask(ctx.app, ada, project.id);
 
-    const archived = await as(ctx.app, ada).patch(`/projects/${project.id}`).send({ archived: true });
+    const archived = await asUser(ctx.app, ada).patch(`/projects/${project.id}`).send({ archived: true });
     expect(archived.status).toBe(200);
     expect(archived.body).toMatchObject({ archived: true, archivedAt: expect.any(String) });
 
-    const active = await as(ctx.app, ada).get('/projects');
+    const active = await asUser(ctx.app, ada).get('/projects');
     expect(active.body.items.map((p: { id: string }) => p.id)).not.toContain(project.id);
-    const listed = await as(ctx.app, ada).get('/projects?archived=true');
+    const listed = await asUser(ctx.app, ada).get('/projects?archived=true');
     expect(listed.body.items.map((p: { id: string }) => p.id)).toContain(project.id);
 
-    const write = await as(ctx.app, ada).patch(`/tasks/${task.id}`).send({ title: 'changed' });
+    const write = await asUser(ctx.app, ada).patch(`/tasks/${task.id}`).send({ title: 'changed' });
     expect(write.status).toBe(409);
     expect(write.body.code).toBe('project-archived');
 
-    const unarchived = await as(ctx.app, ada).patch(`/projects/${project.id}`).send({ archived: false });
+    const unarchived = await asUser(ctx.app, ada).patch(`/projects/${project.id}`).send({ archived: false });
     expect(unarchived.body.archived).toBe(false);
-    expect((await as(ctx.app, ada).patch(`/tasks/${task.id}`).send({ title: 'changed' })).status).toBe(200);
+    expect((await asUser(ctx.app, ada).patch(`/tasks/${task.id}`).send({ title: 'changed' })).status).toBe(
+      200,
+    );
   });
 
   it('when an editor renames or deletes the project, returns 403; the owner may', async () => {
-    const owner = makeUser('owner');
-    const editor = makeUser('editor');
+    const owner = testUser('owner');
+    const editor = testUser('editor');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, editor, 'editor');
 
     expect(
-      (await as(ctx.app, editor).patch(`/projects/${project.id}`).send({ name: 'mine now' })).status,
+      (await asUser(ctx.app, editor).patch(`/projects/${project.id}`).send({ name: 'mine now' })).status,
     ).toBe(403);
-    expect((await as(ctx.app, editor).delete(`/projects/${project.id}`)).status).toBe(403);
+    expect((await asUser(ctx.app, editor).delete(`/projects/${project.id}`)).status).toBe(403);
 
-    const renamed = await as(ctx.app, owner)
+    const renamed = await asUser(ctx.app, owner)
       .patch(`/projects/${project.id}`)
       .send({ name: 'Renamed', description: null });
     expect(renamed.body).toMatchObject({ name: 'Renamed', description: null });
-    expect((await as(ctx.app, owner).delete(`/projects/${project.id}`)).status).toBe(204);
-    expect((await as(ctx.app, owner).get(`/projects/${project.id}`)).status).toBe(404);
+    expect((await asUser(ctx.app, owner).delete(`/projects/${project.id}`)).status).toBe(204);
+    expect((await asUser(ctx.app, owner).get(`/projects/${project.id}`)).status).toBe(404);
   });
 
   it('when the project is deleted, its tasks are gone too', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const task = await createTask(ctx.app, owner, project.id);
-    await as(ctx.app, owner).delete(`/projects/${project.id}`);
-    expect((await as(ctx.app, owner).get(`/tasks/${task.id}`)).status).toBe(404);
+    await asUser(ctx.app, owner).delete(`/projects/${project.id}`);
+    expect((await asUser(ctx.app, owner).get(`/tasks/${task.id}`)).status).toBe(404);
   });
 });
 
@@ -201,7 +204,7 @@ describe('operations', () => {
           {}) as Record<string, { value: { code: string; status: number } }>,
       ).map((example) => `${example.value.status} ${example.value.code}`);
     expect(codes('/projects/{projectId}/members', 'post', '422')).toEqual(['422 unknown-username']);
-    expect(codes('/projects/{projectId}/members', 'post', '503')).toEqual(['503 user-directory-unavailable']);
+    expect(codes('/projects/{projectId}/members', 'post', '503')).toEqual(['503 dependency-unavailable']);
     expect(codes('/projects/{projectId}/members/{userId}', 'delete', '409')).toEqual(['409 last-owner']);
     expect(codes('/projects/{projectId}/members/{userId}', 'patch', '409')).toEqual(['409 last-owner']);
     expect(codes('/tasks/{taskId}', 'patch', '412')).toEqual(['412 stale-version']);

@@ -1,15 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { asUser, type TestUser, testUser } from '@mini/testing';
 import { createStore } from '../src/repositories.ts';
-import {
-  addMember,
-  as,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  useTestAppWithAuth,
-  type TestUser,
-} from './helpers.ts';
+import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 import { blockedBy, holdLocks, inFlight, type LockHolder } from './locks.ts';
 
 const ctx = useTestAppWithAuth();
@@ -25,14 +17,14 @@ interface ActivityEntry {
 }
 
 async function historyOf(owner: TestUser, taskId: string, field: string): Promise<ActivityEntry[]> {
-  const res = await as(ctx.app, owner).get(`/tasks/${taskId}/activity?limit=100`);
+  const res = await asUser(ctx.app, owner).get(`/tasks/${taskId}/activity?limit=100`);
   return (res.body.items as ActivityEntry[]).filter((entry) => entry.field === field);
 }
 
 describe('membership races', () => {
   it('when an assignment is in flight, removing the assignee waits for it and then unassigns the task', async () => {
-    const owner = makeUser('owner');
-    const member = makeUser('member');
+    const owner = testUser('owner');
+    const member = testUser('member');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, member, 'editor');
     const task = await createTask(ctx.app, owner, project.id);
@@ -42,9 +34,11 @@ describe('membership races', () => {
     const holder = await holdLocks();
     try {
       await holder.lock('SELECT 1 FROM tasks WHERE id = $1 FOR UPDATE', [task.id]);
-      const assign = inFlight(as(ctx.app, owner).patch(`/tasks/${task.id}`).send({ assigneeId: member.id }));
+      const assign = inFlight(
+        asUser(ctx.app, owner).patch(`/tasks/${task.id}`).send({ assigneeId: member.id }),
+      );
       const [writer] = await blockedBy(holder.pid, [assign]);
-      const remove = inFlight(as(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`));
+      const remove = inFlight(asUser(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`));
       await blockedBy(writer as number, [remove]);
       await holder.release();
 
@@ -53,7 +47,7 @@ describe('membership races', () => {
     } finally {
       await holder.release();
     }
-    const after = await as(ctx.app, owner).get(`/tasks/${task.id}`);
+    const after = await asUser(ctx.app, owner).get(`/tasks/${task.id}`);
     expect(after.body.assigneeId).toBeNull();
     const history = await historyOf(owner, task.id, 'assigneeId');
     expect(history.map((e) => [e.oldValue, e.newValue])).toEqual([
@@ -63,8 +57,8 @@ describe('membership races', () => {
   });
 
   it('when a create with an assignee is in flight, removing the assignee waits for it and then unassigns the new task', async () => {
-    const owner = makeUser('owner');
-    const member = makeUser('member');
+    const owner = testUser('owner');
+    const member = testUser('member');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, member, 'editor');
 
@@ -77,12 +71,12 @@ describe('membership races', () => {
         member.id,
       ]);
       const create = inFlight(
-        as(ctx.app, owner)
+        asUser(ctx.app, owner)
           .post(`/projects/${project.id}/tasks`)
           .send({ title: 'Race', assigneeId: member.id }),
       );
       const [writer] = await blockedBy(holder.pid, [create]);
-      const remove = inFlight(as(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`));
+      const remove = inFlight(asUser(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`));
       await blockedBy(writer as number, [remove]);
       await holder.release();
 
@@ -91,7 +85,7 @@ describe('membership races', () => {
     } finally {
       await holder.release();
     }
-    const list = await as(ctx.app, owner).get(`/projects/${project.id}/tasks`);
+    const list = await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`);
     expect(list.body.items).toHaveLength(1);
     expect(list.body.items[0].assigneeId).toBeNull();
   });
@@ -99,7 +93,7 @@ describe('membership races', () => {
 
 describe('position races', () => {
   it('when 8 tasks are created at once without a position, they take turns and each gets its own position at the end', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const first = await createTask(ctx.app, owner, project.id);
 
@@ -111,7 +105,7 @@ describe('position races', () => {
       ]);
       const creates = Array.from({ length: 8 }, (_, i) =>
         inFlight(
-          as(ctx.app, owner)
+          asUser(ctx.app, owner)
             .post(`/projects/${project.id}/tasks`)
             .send({ title: `Parallel ${i}` }),
         ),
@@ -123,7 +117,7 @@ describe('position races', () => {
       expect(created.map((res) => res.status)).toEqual(Array(8).fill(201));
       const positions = created.map((res) => res.body.position as number);
       expect(new Set(positions).size).toBe(8);
-      const firstPosition = (await as(ctx.app, owner).get(`/tasks/${first.id}`)).body.position;
+      const firstPosition = (await asUser(ctx.app, owner).get(`/tasks/${first.id}`)).body.position;
       for (const position of positions) expect(position).toBeGreaterThan(firstPosition);
     } finally {
       await holder.release();
@@ -133,7 +127,7 @@ describe('position races', () => {
 
 describe('label deletion races', () => {
   it('when an edit taking a label off a task is in flight, deleting that label waits for it before touching the task, and the history follows the labels', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const doomed = await createLabel(ctx.app, owner, project.id, 'doomed');
     const kept = await createLabel(ctx.app, owner, project.id, 'kept');
@@ -145,12 +139,12 @@ describe('label deletion races', () => {
     try {
       await holder.lock('SELECT 1 FROM labels WHERE id = $1 FOR UPDATE', [kept.id]);
       const edit = inFlight(
-        as(ctx.app, owner)
+        asUser(ctx.app, owner)
           .patch(`/tasks/${task.id}`)
           .send({ labelIds: [kept.id] }),
       );
       const [writer] = await blockedBy(holder.pid, [edit]);
-      const remove = inFlight(as(ctx.app, owner).delete(`/projects/${project.id}/labels/${doomed.id}`));
+      const remove = inFlight(asUser(ctx.app, owner).delete(`/projects/${project.id}/labels/${doomed.id}`));
       await blockedBy(writer as number, [remove]);
       // The deletion waits before it changes anything of the task: the task's label rows are free.
       await expect(
@@ -165,14 +159,14 @@ describe('label deletion races', () => {
       await probe.release();
       await holder.release();
     }
-    const after = await as(ctx.app, owner).get(`/tasks/${task.id}`);
+    const after = await asUser(ctx.app, owner).get(`/tasks/${task.id}`);
     expect(after.body.labelIds).toEqual([kept.id]);
     const history = await historyOf(owner, task.id, 'labelIds');
     expect(history.map((e) => [e.oldValue, e.newValue])).toEqual([[[doomed.id], [kept.id]]]);
   });
 
   it('when an edit adding a label to a task is in flight, deleting that label waits for it and takes it off the task with a history entry', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const doomed = await createLabel(ctx.app, owner, project.id, 'doomed');
     const kept = await createLabel(ctx.app, owner, project.id, 'kept');
@@ -183,9 +177,9 @@ describe('label deletion races', () => {
     const holder = await holdLocks();
     try {
       await holder.lock('SELECT 1 FROM task_labels WHERE task_id = $1 FOR UPDATE', [task.id]);
-      const edit = inFlight(as(ctx.app, owner).patch(`/tasks/${task.id}`).send({ labelIds: both }));
+      const edit = inFlight(asUser(ctx.app, owner).patch(`/tasks/${task.id}`).send({ labelIds: both }));
       const [writer] = await blockedBy(holder.pid, [edit]);
-      const remove = inFlight(as(ctx.app, owner).delete(`/projects/${project.id}/labels/${doomed.id}`));
+      const remove = inFlight(asUser(ctx.app, owner).delete(`/projects/${project.id}/labels/${doomed.id}`));
       await blockedBy(writer as number, [remove]);
       await holder.release();
 
@@ -194,7 +188,7 @@ describe('label deletion races', () => {
     } finally {
       await holder.release();
     }
-    const after = await as(ctx.app, owner).get(`/tasks/${task.id}`);
+    const after = await asUser(ctx.app, owner).get(`/tasks/${task.id}`);
     expect(after.body.labelIds).toEqual([kept.id]);
     const history = await historyOf(owner, task.id, 'labelIds');
     expect(history.map((e) => [e.oldValue, e.newValue])).toEqual([
@@ -209,19 +203,19 @@ describe('writes into a project that is being deleted', () => {
   async function deletionInFlight(owner: TestUser, projectId: string, holder: LockHolder) {
     const label = await createLabel(ctx.app, owner, projectId);
     await holder.lock('SELECT 1 FROM labels WHERE id = $1 FOR UPDATE', [label.id]);
-    const deletion = inFlight(as(ctx.app, owner).delete(`/projects/${projectId}`));
+    const deletion = inFlight(asUser(ctx.app, owner).delete(`/projects/${projectId}`));
     const [deleter] = await blockedBy(holder.pid, [deletion]);
     return { deletion, deleter: deleter as number };
   }
 
   it('when a label is created while its project is being deleted, it waits and answers 404, not a foreign-key error', async () => {
-    const owner = makeUser('owner');
+    const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
     const holder = await holdLocks();
     try {
       const { deletion, deleter } = await deletionInFlight(owner, project.id, holder);
       const create = inFlight(
-        as(ctx.app, owner).post(`/projects/${project.id}/labels`).send({ name: 'late' }),
+        asUser(ctx.app, owner).post(`/projects/${project.id}/labels`).send({ name: 'late' }),
       );
       await blockedBy(deleter, [create]);
       await holder.release();
@@ -238,15 +232,15 @@ describe('writes into a project that is being deleted', () => {
   });
 
   it('when a member is added while the project is being deleted, it waits and answers 404, not a foreign-key error', async () => {
-    const owner = makeUser('owner');
-    const newcomer = makeUser('newcomer');
+    const owner = testUser('owner');
+    const newcomer = testUser('newcomer');
     ctx.auth.register(newcomer);
     const project = await createProject(ctx.app, owner);
     const holder = await holdLocks();
     try {
       const { deletion, deleter } = await deletionInFlight(owner, project.id, holder);
       const add = inFlight(
-        as(ctx.app, owner)
+        asUser(ctx.app, owner)
           .post(`/projects/${project.id}/members`)
           .send({ username: newcomer.username, role: 'editor' }),
       );
@@ -267,8 +261,8 @@ describe('writes into a project that is being deleted', () => {
 
 describe('member removal with many assigned tasks', () => {
   it('when a member assigned to many tasks is removed while bulk changes touch the same tasks, nothing fails and every task ends unassigned', async () => {
-    const owner = makeUser('owner');
-    const member = makeUser('member');
+    const owner = testUser('owner');
+    const member = testUser('member');
     const project = await createProject(ctx.app, owner);
     await addMember(ctx.app, ctx.auth, owner, project.id, member, 'editor');
     const ids: string[] = [];
@@ -276,17 +270,17 @@ describe('member removal with many assigned tasks', () => {
       ids.push((await createTask(ctx.app, owner, project.id, { assigneeId: member.id })).id);
     }
     const [bulkA, remove, bulkB] = await Promise.all([
-      as(ctx.app, owner)
+      asUser(ctx.app, owner)
         .post('/tasks/bulk')
         .send({ taskIds: ids, set: { status: 'in_progress' } }),
-      as(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`),
-      as(ctx.app, owner)
+      asUser(ctx.app, owner).delete(`/projects/${project.id}/members/${member.id}`),
+      asUser(ctx.app, owner)
         .post('/tasks/bulk')
         .send({ taskIds: [...ids].reverse(), set: { status: 'done' } }),
     ]);
     expect(remove.status).toBe(204);
     expect([bulkA.status, bulkB.status]).toEqual([200, 200]);
-    const list = await as(ctx.app, owner).get(`/projects/${project.id}/tasks?limit=100`);
+    const list = await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks?limit=100`);
     expect(list.body.items.map((t: { assigneeId: string | null }) => t.assigneeId)).toEqual(
       Array(12).fill(null),
     );

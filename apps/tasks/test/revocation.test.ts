@@ -1,16 +1,20 @@
 import { randomUUID } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { Redis } from 'ioredis';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { revokedSessionKey, type RedisRevocationCheck } from '@mini/auth';
+import { connectRevocationList, revokedSessionKey, type RedisRevocationCheck } from '@mini/auth';
 import { loadConfig } from '@mini/config';
-import { createLogger } from '@mini/logger';
-import { redisAvailable, startTcpProxy, TEST_REDIS_URL, testAuth, tokenFor } from '@mini/testing';
+import {
+  captureLogs,
+  redisAvailable,
+  startTcpProxy,
+  TEST_REDIS_URL,
+  testAuth,
+  tokenFor,
+} from '@mini/testing';
 import { createApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { connectDatabase, type Database } from '../src/db.ts';
-import { connectRevocationList } from '../src/revocation.ts';
 import { testConfig, testLogger } from './helpers.ts';
 
 // Real Redis where it answers (CI requires it, see redisAvailable); session ids are random, so parallel
@@ -28,7 +32,7 @@ describe.runIf(withRedis)('logout reaches tasks (REDIS_URL set)', () => {
   beforeAll(() => {
     const config = testConfig({ REDIS_URL: TEST_REDIS_URL });
     db = connectDatabase(config.DATABASE_URL, testLogger);
-    const check = connectRevocationList(config, testLogger);
+    const check = connectRevocationList(config, testLogger, 'tasks');
     if (!check) throw new Error('connectRevocationList ignored REDIS_URL');
     revocation = check;
     app = createApp({ config, db, logger: testLogger, revocationList: revocation });
@@ -83,7 +87,7 @@ describe.runIf(withRedis)('tasks while Redis is down (REDIS_URL set)', () => {
       REVOCATION_BREAKER_MS: '200',
     });
     const db = connectDatabase(config.DATABASE_URL, testLogger);
-    const revocation = connectRevocationList(config, testLogger);
+    const revocation = connectRevocationList(config, testLogger, 'tasks');
     if (!revocation) throw new Error('connectRevocationList ignored REDIS_URL');
     const app = createApp({ config, db, logger: testLogger, revocationList: revocation });
     try {
@@ -125,20 +129,9 @@ describe.runIf(withRedis)('tasks while Redis is down (REDIS_URL set)', () => {
 
 describe('REDIS_URL configuration', () => {
   it('when REDIS_URL is not set, one warning says logouts reach tasks only when access tokens expire', () => {
-    const lines: Array<{ level: number; msg: string }> = [];
-    const logger = createLogger({
-      name: 'tasks-test',
-      level: 'info',
-      pretty: false,
-      destination: new Writable({
-        write(chunk: Buffer, _encoding, done) {
-          for (const line of chunk.toString('utf8').split('\n')) if (line) lines.push(JSON.parse(line));
-          done();
-        },
-      }),
-    });
-    expect(connectRevocationList(testConfig(), logger)).toBeUndefined();
-    expect(lines).toEqual([
+    const { logger, entries } = captureLogs('info');
+    expect(connectRevocationList(testConfig(), logger, 'tasks')).toBeUndefined();
+    expect(entries()).toEqual([
       expect.objectContaining({ level: 40, msg: expect.stringMatching(/REDIS_URL.*access tokens expire/) }),
     ]);
   });

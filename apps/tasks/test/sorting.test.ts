@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { asUser, type TestUser, testUser } from '@mini/testing';
 import { buildTaskListSql, type SortOrder, type TaskSort } from '../src/tasks/tasks.list-sql.ts';
-import { as, createProject, createTask, makeUser, type TestUser, useTestAppWithAuth } from './helpers.ts';
+import { createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
@@ -110,7 +111,7 @@ describe('walking every page', () => {
   let tasks: Task[];
 
   beforeAll(async () => {
-    owner = makeUser('owner');
+    owner = testUser('owner');
     projectId = (await createProject(ctx.app, owner)).id;
     const day = 86_400_000;
     const base = Date.parse('2027-01-01T00:00:00Z');
@@ -122,7 +123,7 @@ describe('walking every page', () => {
         position: (i % 3) * 1024,
       });
     }
-    tasks = (await as(ctx.app, owner).get(`/projects/${projectId}/tasks?limit=100`)).body.items;
+    tasks = (await asUser(ctx.app, owner).get(`/projects/${projectId}/tasks?limit=100`)).body.items;
     expect(tasks).toHaveLength(13);
   });
 
@@ -132,7 +133,7 @@ describe('walking every page', () => {
       let cursor: string | null = null;
       do {
         const url = `/projects/${projectId}/tasks?limit=2&sort=${sort}&order=${order}`;
-        const res = await as(ctx.app, owner).get(cursor ? `${url}&cursor=${cursor}` : url);
+        const res = await asUser(ctx.app, owner).get(cursor ? `${url}&cursor=${cursor}` : url);
         expect(res.status).toBe(200);
         seen.push(...res.body.items.map((task: Task) => task.id));
         cursor = res.body.nextCursor;

@@ -1,21 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  addMember,
-  as,
-  createLabel,
-  createProject,
-  createTask,
-  makeUser,
-  type TestUser,
-  useTestAppWithAuth,
-} from './helpers.ts';
+import { asUser, type TestUser, testUser } from '@mini/testing';
+import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
 async function projectWithEditor() {
-  const owner = makeUser('owner');
-  const editor = makeUser('editor');
+  const owner = testUser('owner');
+  const editor = testUser('editor');
   const project = await createProject(ctx.app, owner);
   await addMember(ctx.app, ctx.auth, owner, project.id, editor, 'editor');
   return { owner, editor, project };
@@ -25,7 +17,7 @@ describe('creating and reading tasks', () => {
   it('when an editor creates a task, returns 201 with defaults, ETag and Location', async () => {
     const { owner, editor, project } = await projectWithEditor();
     const label = await createLabel(ctx.app, owner, project.id, 'bug');
-    const res = await as(ctx.app, editor)
+    const res = await asUser(ctx.app, editor)
       .post(`/projects/${project.id}/tasks`)
       .send({
         title: 'Fix login',
@@ -52,7 +44,7 @@ describe('creating and reading tasks', () => {
       updatedBy: editor.id,
     });
 
-    const got = await as(ctx.app, owner).get(`/tasks/${res.body.id}`);
+    const got = await asUser(ctx.app, owner).get(`/tasks/${res.body.id}`);
     expect(got.status).toBe(200);
     expect(got.headers.etag).toBe('"1"');
     expect(got.body).toEqual(res.body);
@@ -61,11 +53,11 @@ describe('creating and reading tasks', () => {
   it('when If-None-Match carries the current ETag, GET answers 304 without a body; after a change, 200', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
-    const cached = await as(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
+    const cached = await asUser(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
     expect(cached.status).toBe(304);
     expect(cached.text).toBeFalsy();
-    await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'changed' });
-    const fresh = await as(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
+    await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'changed' });
+    const fresh = await asUser(ctx.app, editor).get(`/tasks/${task.id}`).set('If-None-Match', '"1"');
     expect(fresh.status).toBe(200);
     expect(fresh.headers.etag).toBe('"2"');
   });
@@ -81,7 +73,7 @@ describe('creating and reading tasks', () => {
 
   it('when the assignee is not a member of the project, returns 422 with errors.assigneeId', async () => {
     const { owner, project } = await projectWithEditor();
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/tasks`)
       .send({ title: 'x', assigneeId: randomUUID() });
     expect(res.status).toBe(422);
@@ -92,7 +84,7 @@ describe('creating and reading tasks', () => {
     const { owner, project } = await projectWithEditor();
     const other = await createProject(ctx.app, owner);
     const foreign = await createLabel(ctx.app, owner, other.id);
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/tasks`)
       .send({ title: 'x', labelIds: [foreign.id] });
     expect(res.status).toBe(422);
@@ -101,7 +93,7 @@ describe('creating and reading tasks', () => {
 
   it('when the status or priority is unknown, returns 422 naming the field', async () => {
     const { owner, project } = await projectWithEditor();
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/tasks`)
       .send({ title: 'x', status: 'blocked', priority: 'meh' });
     expect(res.status).toBe(422);
@@ -111,7 +103,7 @@ describe('creating and reading tasks', () => {
   it('when position is beyond 1e12 either way, returns 422 with errors.position (create and update)', async () => {
     const { editor, project } = await projectWithEditor();
     for (const position of [1e13, -1e13, 1e308]) {
-      const res = await as(ctx.app, editor)
+      const res = await asUser(ctx.app, editor)
         .post(`/projects/${project.id}/tasks`)
         .send({ title: 'x', position });
       expect({ position, status: res.status, field: res.body.errors?.position !== undefined }).toEqual({
@@ -121,14 +113,14 @@ describe('creating and reading tasks', () => {
       });
     }
     const task = await createTask(ctx.app, editor, project.id, { position: 1e12 });
-    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ position: 2e12 });
+    const res = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ position: 2e12 });
     expect(res.status).toBe(422);
     expect(res.body.errors.position).toBeDefined();
   });
 
   it('when the body tries to set version or createdBy, returns 422 (no mass assignment)', async () => {
     const { owner, project } = await projectWithEditor();
-    const res = await as(ctx.app, owner)
+    const res = await asUser(ctx.app, owner)
       .post(`/projects/${project.id}/tasks`)
       .send({ title: 'x', version: 99, createdBy: owner.id });
     expect(res.status).toBe(422);
@@ -141,27 +133,27 @@ describe('updating tasks', () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
 
-    const done = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ status: 'done' });
+    const done = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ status: 'done' });
     expect(done.status).toBe(200);
     expect(done.body.completedAt).toEqual(expect.any(String));
     expect(done.body.version).toBe(2);
     expect(done.headers.etag).toBe('"2"');
 
-    const reopened = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ status: 'in_progress' });
+    const reopened = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ status: 'in_progress' });
     expect(reopened.body).toMatchObject({ status: 'in_progress', completedAt: null, version: 3 });
   });
 
   it('a PATCH that changes nothing keeps the version', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id, { title: 'same' });
-    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'same' });
+    const res = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'same' });
     expect(res.body.version).toBe(1);
   });
 
   it('when If-Match carries the current version, the write succeeds', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
-    const res = await as(ctx.app, editor)
+    const res = await asUser(ctx.app, editor)
       .patch(`/tasks/${task.id}`)
       .set('If-Match', '"1"')
       .send({ priority: 'high' });
@@ -172,28 +164,28 @@ describe('updating tasks', () => {
   it('when two people edit from the same version, the second gets 412 and the first edit survives', async () => {
     const { owner, editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id, { title: 'original' });
-    const etag = (await as(ctx.app, owner).get(`/tasks/${task.id}`)).headers.etag as string;
+    const etag = (await asUser(ctx.app, owner).get(`/tasks/${task.id}`)).headers.etag as string;
 
-    const first = await as(ctx.app, owner)
+    const first = await asUser(ctx.app, owner)
       .patch(`/tasks/${task.id}`)
       .set('If-Match', etag)
       .send({ title: 'owner edit' });
     expect(first.status).toBe(200);
-    const second = await as(ctx.app, editor)
+    const second = await asUser(ctx.app, editor)
       .patch(`/tasks/${task.id}`)
       .set('If-Match', etag)
       .send({ title: 'editor edit' });
     expect(second.status).toBe(412);
     expect(second.body).toMatchObject({ code: 'stale-version', currentVersion: 2 });
-    expect((await as(ctx.app, owner).get(`/tasks/${task.id}`)).body.title).toBe('owner edit');
+    expect((await asUser(ctx.app, owner).get(`/tasks/${task.id}`)).body.title).toBe('owner edit');
   });
 
   it('when two conditional edits race, exactly one wins', async () => {
     const { owner, editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
     const results = await Promise.all([
-      as(ctx.app, owner).patch(`/tasks/${task.id}`).set('If-Match', '"1"').send({ title: 'a' }),
-      as(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', '"1"').send({ title: 'b' }),
+      asUser(ctx.app, owner).patch(`/tasks/${task.id}`).set('If-Match', '"1"').send({ title: 'a' }),
+      asUser(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', '"1"').send({ title: 'b' }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 412]);
   });
@@ -201,21 +193,26 @@ describe('updating tasks', () => {
   it('when DELETE carries a stale If-Match, returns 412 and keeps the task', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
-    await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'v2' });
-    expect((await as(ctx.app, editor).delete(`/tasks/${task.id}`).set('If-Match', '"1"')).status).toBe(412);
-    expect((await as(ctx.app, editor).delete(`/tasks/${task.id}`).set('If-Match', '"2"')).status).toBe(204);
-    expect((await as(ctx.app, editor).get(`/tasks/${task.id}`)).status).toBe(404);
+    await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title: 'v2' });
+    expect((await asUser(ctx.app, editor).delete(`/tasks/${task.id}`).set('If-Match', '"1"')).status).toBe(
+      412,
+    );
+    expect((await asUser(ctx.app, editor).delete(`/tasks/${task.id}`).set('If-Match', '"2"')).status).toBe(
+      204,
+    );
+    expect((await asUser(ctx.app, editor).get(`/tasks/${task.id}`)).status).toBe(404);
   });
 
   it('a weak or malformed If-Match never matches (412)', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
     expect(
-      (await as(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', 'W/"1"').send({ title: 'x' }))
+      (await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', 'W/"1"').send({ title: 'x' }))
         .status,
     ).toBe(412);
     expect(
-      (await as(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', '*').send({ title: 'x' })).status,
+      (await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).set('If-Match', '*').send({ title: 'x' }))
+        .status,
     ).toBe(200);
   });
 });
@@ -236,34 +233,34 @@ describe('moving tasks between projects', () => {
       assigneeId: owner.id,
     });
 
-    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: target.id });
+    const res = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: target.id });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ projectId: target.id, labelIds: [], assigneeId: owner.id });
-    const inTarget = await as(ctx.app, editor).get(`/projects/${target.id}/tasks`);
+    const inTarget = await asUser(ctx.app, editor).get(`/projects/${target.id}/tasks`);
     expect(inTarget.body.items.map((t: { id: string }) => t.id)).toContain(task.id);
   });
 
   it('when the user can only view the target project, returns 403 and the task stays', async () => {
     const { editor, project, target } = await twoProjects('viewer');
     const task = await createTask(ctx.app, editor, project.id);
-    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: target.id });
+    const res = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: target.id });
     expect(res.status).toBe(403);
-    expect((await as(ctx.app, editor).get(`/tasks/${task.id}`)).body.projectId).toBe(project.id);
+    expect((await asUser(ctx.app, editor).get(`/tasks/${task.id}`)).body.projectId).toBe(project.id);
   });
 
   it('when the user is not a member of the target project, returns 404', async () => {
     const { editor, project } = await projectWithEditor();
-    const stranger = makeUser('stranger');
+    const stranger = testUser('stranger');
     const foreign = await createProject(ctx.app, stranger);
     const task = await createTask(ctx.app, editor, project.id);
-    const res = await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: foreign.id });
+    const res = await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ projectId: foreign.id });
     expect(res.status).toBe(404);
   });
 });
 
 describe('Idempotency-Key on create', () => {
   async function post(user: TestUser, projectId: string, key: string, body: object) {
-    return as(ctx.app, user).post(`/projects/${projectId}/tasks`).set('Idempotency-Key', key).send(body);
+    return asUser(ctx.app, user).post(`/projects/${projectId}/tasks`).set('Idempotency-Key', key).send(body);
   }
 
   it('when a create is retried with the same key and body, returns the first task and creates nothing twice', async () => {
@@ -276,7 +273,7 @@ describe('Idempotency-Key on create', () => {
     expect(retry.status).toBe(201);
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toEqual(first.body);
-    const list = await as(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Pay invoice`);
+    const list = await asUser(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Pay invoice`);
     expect(list.body.items).toHaveLength(1);
   });
 
@@ -297,7 +294,7 @@ describe('Idempotency-Key on create', () => {
     const res = await post(editor, project.id, key, { title: 'Two' });
     expect(res.status).toBe(422);
     expect(res.body.code).toBe('idempotency-key-reused');
-    const list = await as(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Two`);
+    const list = await asUser(ctx.app, editor).get(`/projects/${project.id}/tasks?q=Two`);
     expect(list.body.items).toHaveLength(0);
   });
 
@@ -329,11 +326,11 @@ describe('activity', () => {
     const { owner, editor, project } = await projectWithEditor();
     const label = await createLabel(ctx.app, owner, project.id);
     const task = await createTask(ctx.app, editor, project.id, { title: 'Draft' });
-    await as(ctx.app, owner)
+    await asUser(ctx.app, owner)
       .patch(`/tasks/${task.id}`)
       .send({ title: 'Final', status: 'done', labelIds: [label.id] });
 
-    const res = await as(ctx.app, editor).get(`/tasks/${task.id}/activity`);
+    const res = await asUser(ctx.app, editor).get(`/tasks/${task.id}/activity`);
     expect(res.status).toBe(200);
     const entries = res.body.items.map((e: Record<string, unknown>) => ({
       actor: e.actorId,
@@ -361,24 +358,29 @@ describe('activity', () => {
     const drop = await createLabel(ctx.app, owner, project.id);
     const task = await createTask(ctx.app, editor, project.id, { labelIds: [keep.id, drop.id] });
 
-    expect((await as(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(204);
-    const after = await as(ctx.app, editor).get(`/tasks/${task.id}`);
+    expect((await asUser(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(
+      204,
+    );
+    const after = await asUser(ctx.app, editor).get(`/tasks/${task.id}`);
     expect(after.body).toMatchObject({ labelIds: [keep.id], version: 2 });
-    const activity = await as(ctx.app, editor).get(`/tasks/${task.id}/activity`);
+    const activity = await asUser(ctx.app, editor).get(`/tasks/${task.id}/activity`);
     expect(activity.body.items.at(-1)).toMatchObject({
       actorId: editor.id,
       field: 'labelIds',
       newValue: [keep.id],
     });
-    expect((await as(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(404);
+    expect((await asUser(ctx.app, editor).delete(`/projects/${project.id}/labels/${drop.id}`)).status).toBe(
+      404,
+    );
   });
 
   it('is paginated with a cursor', async () => {
     const { editor, project } = await projectWithEditor();
     const task = await createTask(ctx.app, editor, project.id);
-    for (const title of ['a', 'b', 'c']) await as(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title });
-    const first = await as(ctx.app, editor).get(`/tasks/${task.id}/activity?limit=3`);
-    const second = await as(ctx.app, editor).get(
+    for (const title of ['a', 'b', 'c'])
+      await asUser(ctx.app, editor).patch(`/tasks/${task.id}`).send({ title });
+    const first = await asUser(ctx.app, editor).get(`/tasks/${task.id}/activity?limit=3`);
+    const second = await asUser(ctx.app, editor).get(
       `/tasks/${task.id}/activity?limit=3&cursor=${first.body.nextCursor}`,
     );
     expect([...first.body.items, ...second.body.items].map((e: { newValue: unknown }) => e.newValue)).toEqual(

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { httpUrl, wholeNumber } from '@mini/config';
+import { createServiceClient, type ServiceClient } from '@mini/http';
 import type { TokenVerifierOptions } from './verifier.ts';
 
 /**
@@ -41,4 +43,20 @@ export function verifierOptionsFromConfig(config: AuthEnv): TokenVerifierOptions
     ...(config.AUTH_JWKS_URL === undefined ? {} : { jwksUrl: config.AUTH_JWKS_URL }),
     ...(config.AUTH_PUBLIC_KEY === undefined ? {} : { staticKeys: [{ publicKey: config.AUTH_PUBLIC_KEY }] }),
   };
+}
+
+/**
+ * For services that call the auth service's public API (user look-ups): where it is and how long a call
+ * may take. Merge like authEnvSchema: `.extend(authApiEnvSchema.shape)`.
+ */
+export const authApiEnvSchema = z.object({
+  AUTH_URL: httpUrl().default('http://localhost:3001'),
+  AUTH_TIMEOUT_MS: wholeNumber(2_000, { min: 1, max: 60_000, unit: 'milliseconds' }),
+});
+
+export type AuthApiEnv = z.output<typeof authApiEnvSchema>;
+
+/** The client for the auth service's API (@mini/http's createServiceClient) from the validated config. */
+export function authApiClientFromConfig(config: AuthApiEnv): ServiceClient {
+  return createServiceClient({ name: 'auth', baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS });
 }

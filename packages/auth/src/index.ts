@@ -13,9 +13,18 @@ export {
   type AuthUser,
   type RequireAuthOptions,
 } from './middleware.ts';
-export { authEnvSchema, requireAuthKeySource, verifierOptionsFromConfig, type AuthEnv } from './config.ts';
+export {
+  authApiClientFromConfig,
+  authApiEnvSchema,
+  authEnvSchema,
+  requireAuthKeySource,
+  verifierOptionsFromConfig,
+  type AuthApiEnv,
+  type AuthEnv,
+} from './config.ts';
 export {
   REVOKED_SESSION_KEY_PREFIX,
+  connectRevocationList,
   createRedisRevocationCheck,
   revocationCheckOptionsFromConfig,
   revocationEnvSchema,

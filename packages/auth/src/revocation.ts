@@ -1,5 +1,7 @@
 import { Redis } from 'ioredis';
 import { z } from 'zod';
+import { secretUrl, wholeNumber } from '@mini/config';
+import type { Logger } from '@mini/logger';
 import { boundedRedisOptions } from './redis-options.ts';
 import type { AccessTokenClaims } from './verifier.ts';
 
@@ -137,24 +139,21 @@ export function createRedisRevocationCheck(options: RedisRevocationCheckOptions)
 }
 
 const milliseconds = (defaultValue: number, min: number) =>
-  z.coerce
-    .number({ error: 'expected a whole number of milliseconds' })
-    .int({ error: 'expected a whole number of milliseconds' })
-    .min(min, { error: `expected at least ${min} ms` })
-    .max(60_000, { error: 'expected at most 60000 ms' })
-    .default(defaultValue);
+  wholeNumber(defaultValue, { min, max: 60_000, unit: 'milliseconds' });
 
 /**
  * The revocation list's variables for a verifying service: `baseConfigSchema.extend(revocationEnvSchema.shape)`,
  * then `revocationCheckOptionsFromConfig(config)`.
  */
 export const revocationEnvSchema = z.object({
-  REDIS_URL: z
-    .string()
-    .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
-      error: 'expected a redis:// or rediss:// URL',
-    })
-    .optional(),
+  REDIS_URL: secretUrl(
+    z
+      .string()
+      .refine((value) => /^rediss?:\/\//.test(value) && URL.canParse(value), {
+        error: 'expected a redis:// or rediss:// URL',
+      })
+      .optional(),
+  ),
   REDIS_TIMEOUT_MS: milliseconds(500, 1),
   REVOCATION_CACHE_MS: milliseconds(500, 0),
   REVOCATION_BREAKER_MS: milliseconds(500, 1),
@@ -173,4 +172,28 @@ export function revocationCheckOptionsFromConfig(
     cacheMs: config.REVOCATION_CACHE_MS,
     breakerMs: config.REVOCATION_BREAKER_MS,
   };
+}
+
+/**
+ * The auth service's list of ended sessions, when REDIS_URL is set: a logout (or a password change, or an
+ * admin disabling the account) then stops that session's access tokens in `service` within about
+ * REVOCATION_CACHE_MS. Without Redis, the tokens' expiry is the only bound, which an operator should hear
+ * about once.
+ */
+export function connectRevocationList(
+  config: RevocationEnv,
+  logger: Logger,
+  service: string,
+): RedisRevocationCheck | undefined {
+  const options = revocationCheckOptionsFromConfig(config);
+  if (options === undefined) {
+    logger.warn(`REDIS_URL is not set: logouts reach ${service} only when access tokens expire`);
+    return undefined;
+  }
+  return createRedisRevocationCheck({
+    ...options,
+    // The check fails open, so an unreachable Redis shows only here (and as "degraded" in /readyz).
+    onError: (err) => logger.warn({ err }, 'revocation list unreachable: accepting tokens until it answers'),
+    onRecover: () => logger.info('revocation list reachable again: ended sessions are refused again'),
+  });
 }

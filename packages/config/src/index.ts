@@ -18,18 +18,6 @@ export class ConfigError extends Error {
   }
 }
 
-// Over-matching is the safe direction: a public key or JWKS URL hidden from a log line costs nothing,
-// a leaked password does. `_URL$` covers DATABASE_URL and REDIS_URL, which carry credentials.
-const SECRET_NAME = /SECRET|PASSWORD|PASSWD|TOKEN|KEY|PRIVATE|CREDENTIAL|_URL$|DSN/i;
-// ...but a duration or a count is never a secret, whatever it is about (ACCESS_TOKEN_TTL_SECONDS).
-const SETTING_NAME = /_(SECONDS|MS|TTL|HOURS|MINUTES|DAYS|COST|MAX|LIMIT|COUNT)$/i;
-const URL_NAME = /_URL$|DSN/i;
-
-/** Whether a variable's value must never appear in an error message or a log line. */
-export function isSecretName(name: string): boolean {
-  return SECRET_NAME.test(name) && !SETTING_NAME.test(name);
-}
-
 // For a URL the host and database are what an operator needs to see; only the password is secret.
 function redactUrl(value: string): string {
   try {
@@ -40,6 +28,73 @@ function redactUrl(value: string): string {
   } catch {
     return '[redacted]';
   }
+}
+
+/** How a secret field is hidden: whole, or (a URL) only its password and query. */
+type SecretKind = 'value' | 'url';
+
+const secretKinds = new WeakMap<z.ZodType, SecretKind>();
+
+function markSecret<T extends z.ZodType>(schema: T, kind: SecretKind): T {
+  // A copy: the same schema (an optional string, say) also serves fields that are not secret.
+  const marked = schema.clone() as T;
+  secretKinds.set(marked, kind);
+  return marked;
+}
+
+/**
+ * Marks a config field as a secret (a key, a password, a pepper): its value never appears in a log line
+ * (redactConfig) or in a ConfigError. `secret(optionalText)`, `secret(z.string().min(32))`.
+ */
+export function secret<T extends z.ZodType>(schema: T): T {
+  return markSecret(schema, 'value');
+}
+
+/**
+ * Marks a URL field whose password and query are secret (DATABASE_URL, REDIS_URL, SMTP_URL): logs show
+ * its scheme, host and path, which an operator needs, and `redacted` for the rest.
+ */
+export function secretUrl<T extends z.ZodType>(schema: T): T {
+  return markSecret(schema, 'url');
+}
+
+interface WrapperDef {
+  type: string;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  out?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+}
+
+const defOf = (schema: z.ZodType) => schema._zod.def as unknown as WrapperDef;
+
+// The mark sits on the schema given to secret(); .optional(), .default(), .pipe() ... wrap it afterwards.
+function secretKindOf(schema: z.ZodType): SecretKind | undefined {
+  const kind = secretKinds.get(schema);
+  if (kind !== undefined) return kind;
+  const def = defOf(schema);
+  for (const inner of [def.innerType, def.in, def.out]) {
+    const innerKind = inner && secretKindOf(inner);
+    if (innerKind) return innerKind;
+  }
+  return undefined;
+}
+
+function objectShape(schema: z.ZodType): Record<string, z.ZodType> {
+  const def = defOf(schema);
+  if (def.type === 'object' && def.shape) return def.shape;
+  const inner = def.in ?? def.innerType;
+  return inner ? objectShape(inner) : {};
+}
+
+/** The fields of a config schema marked secret() or secretUrl(), with how each is hidden. */
+export function secretFields(schema: z.ZodType): Map<string, SecretKind> {
+  const fields = new Map<string, SecretKind>();
+  for (const [name, field] of Object.entries(objectShape(schema))) {
+    const kind = secretKindOf(field);
+    if (kind) fields.set(name, kind);
+  }
+  return fields;
 }
 
 /** 'true'/'false'/'1'/'0' (any case) -> boolean. Use as `booleanFromEnv().default(false)`. */
@@ -71,15 +126,48 @@ const origin = z.string().refine((value) => /^https?:\/\/[^/]+$/.test(value) && 
   error: 'expected a comma-separated list of origins such as https://app.example.com',
 });
 
-/** A whole number of at least `min` (milliseconds, bytes, a count), with its default. */
-function wholeNumber(defaultValue: number, min = 1) {
-  const message = `expected a whole number of at least ${min}`;
-  return z.coerce
-    .number({ error: message })
-    .int({ error: message })
-    .min(min, { error: message })
-    .default(defaultValue);
+export interface WholeNumberOptions {
+  /** Default 1. */
+  min?: number;
+  max?: number;
+  /** Named in the message: 'seconds', 'milliseconds', 'hours'. */
+  unit?: string;
 }
+
+/**
+ * A whole number from the environment, with its default, and one message that states the whole rule:
+ * `wholeNumber(20)`, `wholeNumber(12, { min: 4, max: 15 })`, `wholeNumber(500, { min: 0, unit: 'milliseconds' })`.
+ */
+export function wholeNumber(defaultValue: number, options: WholeNumberOptions = {}) {
+  const { min = 1, max, unit } = options;
+  const what = unit === undefined ? 'a whole number' : `a whole number of ${unit}`;
+  const message =
+    max !== undefined
+      ? `expected ${what} between ${min} and ${max}`
+      : unit === undefined
+        ? `expected ${what} of at least ${min}`
+        : `expected ${what}, at least ${min}`;
+  const schema = z.coerce.number({ error: message }).int({ error: message }).min(min, { error: message });
+  return (max === undefined ? schema : schema.max(max, { error: message })).default(defaultValue);
+}
+
+/** A duration in whole seconds (at least `min`, default 1), with its default. */
+export function seconds(defaultValue: number, min = 1) {
+  return wholeNumber(defaultValue, { min, unit: 'seconds' });
+}
+
+/** An http:// or https:// URL. */
+export function httpUrl() {
+  return z.string().refine((value) => /^https?:\/\//.test(value) && URL.canParse(value), {
+    error: 'expected an http:// or https:// URL',
+  });
+}
+
+/** Text that may be absent; a blank value counts as absent. */
+export const optionalText = z
+  .string()
+  .optional()
+  .transform((value) => (value === undefined || value.trim() === '' ? undefined : value));
 
 /** What Express's `trust proxy` setting receives: off, a number of hops, or proxy addresses/CIDRs/names. */
 export type TrustProxy = false | number | readonly string[];
@@ -133,7 +221,9 @@ export const baseConfigSchema = z.object({
   // HOST=0.0.0.0 (or another interface's address) says so.
   HOST: z.string().min(1).default('127.0.0.1'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  DATABASE_URL: postgresUrl,
+  DATABASE_URL: secretUrl(postgresUrl),
+  // Connections the service's pool may hold (per process); the database's max_connections is shared by all.
+  DATABASE_POOL_MAX: wholeNumber(10, { max: 200 }),
   // Postgres cancels a statement running longer (statement_timeout on every connection); 0: the server's own.
   DATABASE_STATEMENT_TIMEOUT_MS: milliseconds().default(5_000),
   // A query with no answer after this long fails and its connection is dropped: the database went silent.
@@ -165,7 +255,7 @@ export const baseConfigSchema = z.object({
     .default(10_000),
   TRUST_PROXY: trustProxySchema().default(false),
   // The HTTP server's limits (@mini/http's startServer and createServiceApp read them under these names).
-  SHUTDOWN_IDLE_GRACE_MS: wholeNumber(1_000, 0),
+  SHUTDOWN_IDLE_GRACE_MS: wholeNumber(1_000, { min: 0 }),
   HTTP_HEADERS_TIMEOUT_MS: wholeNumber(10_000),
   HTTP_REQUEST_TIMEOUT_MS: wholeNumber(30_000),
   HTTP_KEEP_ALIVE_TIMEOUT_MS: wholeNumber(5_000),
@@ -215,7 +305,7 @@ export function mergeEnv(options: LoadConfigOptions = {}): Env {
   return merged;
 }
 
-function describeIssues(issues: z.core.$ZodIssue[], env: Env): ConfigError {
+function describeIssues(issues: z.core.$ZodIssue[], env: Env, secrets: Map<string, SecretKind>): ConfigError {
   const problems: Array<{ variable: string; reason: string }> = [];
   const seen = new Set<string>();
   for (const issue of issues) {
@@ -228,7 +318,7 @@ function describeIssues(issues: z.core.$ZodIssue[], env: Env): ConfigError {
     let reason: string;
     if (raw === undefined && issue.code === 'invalid_type') {
       reason = 'required';
-    } else if (raw === undefined || isSecretName(name)) {
+    } else if (raw === undefined || secrets.has(name)) {
       reason = issue.message;
     } else {
       reason = `${issue.message}, got ${JSON.stringify(raw)}`;
@@ -253,7 +343,7 @@ export function loadConfig<S extends z.ZodType>(
 ): Readonly<z.output<S>> {
   const env = mergeEnv(options);
   const result = schema.safeParse(env);
-  if (!result.success) throw describeIssues(result.error.issues, env);
+  if (!result.success) throw describeIssues(result.error.issues, env, secretFields(schema));
   return deepFreeze(result.data);
 }
 
@@ -282,14 +372,17 @@ export function loadConfigOrExit<S extends z.ZodType>(
 }
 
 /**
- * A copy fit for a start-up log line: every secret-looking variable's value becomes '[redacted]'; a URL keeps
- * its scheme, host and path, with the password and query (which may hold one) redacted.
+ * A copy fit for a start-up log line: every field `schema` marks secret() becomes '[redacted]'; a
+ * secretUrl() keeps its scheme, host and path, with the password and query (which may hold one) redacted.
+ * What a value is decides, not its name: PASSWORD_HASH_CONCURRENCY is a number, and shown.
  */
-export function redactConfig<T extends object>(config: T): Record<string, unknown> {
+export function redactConfig<T extends object>(schema: z.ZodType, config: T): Record<string, unknown> {
+  const secrets = secretFields(schema);
   const copy: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(config)) {
-    if (!isSecretName(name) || value === undefined) copy[name] = value;
-    else copy[name] = URL_NAME.test(name) && typeof value === 'string' ? redactUrl(value) : '[redacted]';
+    const kind = secrets.get(name);
+    if (kind === undefined || value === undefined) copy[name] = value;
+    else copy[name] = kind === 'url' && typeof value === 'string' ? redactUrl(value) : '[redacted]';
   }
   return copy;
 }

@@ -9,10 +9,16 @@ import {
   NODE_ENV_UNSET_WARNING,
   baseConfigSchema,
   booleanFromEnv,
-  isSecretName,
+  httpUrl,
   loadConfig,
+  optionalText,
   portSchema,
   redactConfig,
+  seconds,
+  secret,
+  secretFields,
+  secretUrl,
+  wholeNumber,
 } from '../src/index.ts';
 
 const DB = 'postgresql://app:s3cret@localhost:5432/tasks';
@@ -49,6 +55,7 @@ describe('loadConfig', () => {
       HOST: '127.0.0.1',
       LOG_LEVEL: 'info',
       DATABASE_URL: DB,
+      DATABASE_POOL_MAX: 10,
       DATABASE_STATEMENT_TIMEOUT_MS: 5_000,
       DATABASE_QUERY_TIMEOUT_MS: 6_000,
       DATABASE_CONNECT_TIMEOUT_MS: 5_000,
@@ -167,9 +174,9 @@ describe('loadConfig', () => {
     expect(config.DATABASE_STATEMENT_TIMEOUT_MS).toBe(0);
   });
 
-  it('when a secret variable is invalid, the message never echoes its value', () => {
+  it('when a variable marked secret is invalid, the message never echoes its value', () => {
     const schema = baseConfigSchema.extend({
-      JWT_SECRET: z.string().min(32, { error: 'must be at least 32 characters' }),
+      JWT_SECRET: secret(z.string().min(32, { error: 'must be at least 32 characters' })),
     });
     const error = configError(() =>
       loadConfig(schema, {
@@ -265,39 +272,80 @@ describe('.env files', () => {
 });
 
 describe('redactConfig', () => {
-  it('replaces secret-looking values and keeps the rest', () => {
-    const redacted = redactConfig({ JWT_SECRET: 'x', PORT: 3000, HOST: 'h' });
-    expect(redacted).toEqual({ JWT_SECRET: '[redacted]', PORT: 3000, HOST: 'h' });
+  const schema = baseConfigSchema.extend({
+    API_KEY: secret(z.string()),
+    PEPPER: secret(optionalText.pipe(z.string().min(4).optional())),
+    SMTP_URL: secretUrl(optionalText),
+    PASSWORD_HASH_CONCURRENCY: wholeNumber(3),
+    SECRET_SOUNDING_NAME: z.string(),
   });
 
-  it('when a URL carries a password or a query, shows its host and database but not those', () => {
-    const redacted = redactConfig({
-      DATABASE_URL: 'postgres://auth:s3cret-pw@db.internal:5432/auth?sslpassword=other',
-      REDIS_URL: 'not a url s3cret',
+  it('replaces the values of fields the schema marks secret(), however wrapped, and keeps the rest', () => {
+    const config = schema.parse({
+      DATABASE_URL: DB,
+      API_KEY: 'k-123',
+      PEPPER: 'pepper-value',
+      SECRET_SOUNDING_NAME: 'visible',
     });
+    const redacted = redactConfig(schema, config);
+    expect(redacted).toMatchObject({
+      API_KEY: '[redacted]',
+      PEPPER: '[redacted]',
+      PORT: 3000,
+      SECRET_SOUNDING_NAME: 'visible',
+    });
+    expect(JSON.stringify(redacted)).not.toMatch(/k-123|pepper-value/);
+  });
+
+  it('judges by what a value is, not by its name: a count named PASSWORD_... is shown', () => {
+    const config = schema.parse({ DATABASE_URL: DB, API_KEY: 'k', SECRET_SOUNDING_NAME: 'x' });
+    expect(redactConfig(schema, config).PASSWORD_HASH_CONCURRENCY).toBe(3);
+  });
+
+  it('when a secretUrl() carries a password or a query, shows its host and database but not those', () => {
+    const config = schema.parse({
+      DATABASE_URL: 'postgres://auth:s3cret-pw@db.internal:5432/auth?sslpassword=other',
+      SMTP_URL: 'not a url s3cret',
+      API_KEY: 'k',
+      SECRET_SOUNDING_NAME: 'x',
+    });
+    const redacted = redactConfig(schema, config);
     expect(redacted.DATABASE_URL).toBe('postgres://auth:redacted@db.internal:5432/auth?redacted');
+    expect(redacted.SMTP_URL).toBe('[redacted]');
     expect(JSON.stringify(redacted)).not.toContain('s3cret');
-    expect(redacted.REDIS_URL).toBe('[redacted]');
   });
 
-  it('when a secret-sounding name is a duration or a cost, keeps its value visible', () => {
-    const redacted = redactConfig({ ACCESS_TOKEN_TTL_SECONDS: 900, BCRYPT_COST: 12, API_KEY: 'k' });
-    expect(redacted).toEqual({ ACCESS_TOKEN_TTL_SECONDS: 900, BCRYPT_COST: 12, API_KEY: '[redacted]' });
+  it('marking a shared schema secret leaves its other uses alone', () => {
+    const shared = optionalText;
+    const marked = z.object({ TOKEN: secret(shared), LABEL: shared });
+    expect(secretFields(marked)).toEqual(new Map([['TOKEN', 'value']]));
+  });
+});
+
+describe('config helpers', () => {
+  it('wholeNumber, seconds and httpUrl state their rule in one message', () => {
+    const schema = z.object({
+      COUNT: wholeNumber(5),
+      COST: wholeNumber(12, { min: 4, max: 15 }),
+      TTL: seconds(60, 30),
+      URL: httpUrl().optional(),
+    });
+    expect(schema.parse({})).toEqual({ COUNT: 5, COST: 12, TTL: 60 });
+    expect(() =>
+      loadConfig(schema, { cwd: tempDir(), env: { COUNT: '0', COST: '16', TTL: '1.5', URL: 'ftp://x' } }),
+    ).toThrow(
+      [
+        'Invalid configuration:',
+        '  COUNT: expected a whole number of at least 1, got "0"',
+        '  COST: expected a whole number between 4 and 15, got "16"',
+        '  TTL: expected a whole number of seconds, at least 30, got "1.5"',
+        '  URL: expected an http:// or https:// URL, got "ftp://x"',
+      ].join('\n'),
+    );
   });
 
-  it('treats passwords, tokens, keys and URLs as secrets but not ports or hosts', () => {
-    expect(['DB_PASSWORD', 'API_TOKEN', 'AUTH_PRIVATE_KEY', 'REDIS_URL'].map(isSecretName)).toEqual([
-      true,
-      true,
-      true,
-      true,
-    ]);
-    expect(['PORT', 'HOST', 'NODE_ENV', 'CORS_ORIGINS'].map(isSecretName)).toEqual([
-      false,
-      false,
-      false,
-      false,
-    ]);
+  it('optionalText reads a blank value as absent', () => {
+    expect(z.object({ NAME: optionalText }).parse({ NAME: '  ' })).toEqual({ NAME: undefined });
   });
 });
 

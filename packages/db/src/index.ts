@@ -3,6 +3,7 @@ export {
   createPrisma,
   isTransientConflict,
   isUniqueViolation,
+  poolOptionsFromConfig,
   poolTimeoutsFromConfig,
   DEFAULT_POOL_TIMEOUTS,
   type CreatePrismaOptions,

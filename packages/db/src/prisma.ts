@@ -47,6 +47,13 @@ export function poolTimeoutsFromConfig(config: {
   };
 }
 
+/** Pool size (DATABASE_POOL_MAX) and timeouts of the base config, for createPrisma. */
+export function poolOptionsFromConfig(
+  config: Parameters<typeof poolTimeoutsFromConfig>[0] & { DATABASE_POOL_MAX: number },
+): Required<PoolTimeouts> & { max: number } {
+  return { max: config.DATABASE_POOL_MAX, ...poolTimeoutsFromConfig(config) };
+}
+
 export interface PrismaHandle<C> {
   prisma: C;
   pool: pg.Pool;

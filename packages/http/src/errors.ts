@@ -17,6 +17,8 @@ export interface AppErrorInit extends AppErrorOptions {
   code: string;
   title: string;
   detail?: string;
+  /** The problem's `type` URI; default: the kit's base followed by the code. */
+  type?: string;
 }
 
 /**
@@ -29,6 +31,7 @@ export class AppError extends Error {
   readonly code: string;
   readonly title: string;
   readonly detail: string | undefined;
+  readonly type: string | undefined;
   readonly errors: Record<string, string[]> | undefined;
   readonly headers: Record<string, string> | undefined;
   readonly extensions: Record<string, unknown> | undefined;
@@ -40,6 +43,7 @@ export class AppError extends Error {
     this.code = init.code;
     this.title = init.title;
     this.detail = init.detail;
+    this.type = init.type;
     this.errors = init.errors;
     this.headers = init.headers;
     this.extensions = init.extensions;

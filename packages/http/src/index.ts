@@ -20,3 +20,13 @@ export {
   type StartServerOptions,
 } from './server.ts';
 export { checkIfMatch, etagOf, parseIfMatch, staleVersion, withEtag, type IfMatch } from './etag.ts';
+export {
+  appErrorFromProblem,
+  createServiceClient,
+  dependencyUnavailable,
+  forwardedFrom,
+  type Forwarded,
+  type ServiceClient,
+  type ServiceClientOptions,
+  type ServiceRequest,
+} from './service-client.ts';

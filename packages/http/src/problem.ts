@@ -19,7 +19,7 @@ export interface ProblemDetails {
 export function problemBody(error: AppError, requestId = getRequestContext()?.requestId): ProblemDetails {
   return {
     ...error.extensions,
-    type: `${PROBLEM_TYPE_BASE}${error.code}`,
+    type: error.type ?? `${PROBLEM_TYPE_BASE}${error.code}`,
     title: error.title,
     status: error.status,
     ...(error.detail === undefined ? {} : { detail: error.detail }),

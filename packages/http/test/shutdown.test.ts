@@ -8,6 +8,7 @@ import { createLogger } from '@mini/logger';
 import type { Express, Response } from 'express';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createServiceApp, startServer, trackWork, type RunningServer } from '../src/index.ts';
+import { fakePool, getAndHangUp, hangUpThenShutDown, serveForTest } from '../src/test-support.ts';
 
 const repoRoot = join(import.meta.dirname, '../../..');
 
@@ -162,8 +163,6 @@ describe('graceful shutdown on SIGTERM', () => {
 });
 
 describe('startServer close()', () => {
-  const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
-  const config = { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false as const };
   const agents: Agent[] = [];
   const servers: RunningServer[] = [];
   afterEach(async () => {
@@ -181,15 +180,7 @@ describe('startServer close()', () => {
     routes: (app: Express) => void,
     options: Partial<Parameters<typeof startServer>[1]> = {},
   ): Promise<RunningServer> {
-    const app = createServiceApp({ name: 't', config, logger, routes });
-    const running = await startServer(app, {
-      port: 0,
-      host: '127.0.0.1',
-      logger,
-      shutdownTimeoutMs: 5000,
-      handleSignals: false,
-      ...options,
-    });
+    const running = await serveForTest(routes, options);
     servers.push(running);
     return running;
   }
@@ -268,22 +259,9 @@ describe('startServer close()', () => {
     await expect(hanging).rejects.toMatchObject({ code: 'ECONNRESET' });
   });
 
-  /** Starts a GET; hangUp() drops the connection before the answer, as an impatient client would. */
-  function getAndHangUp(port: number, path: string) {
-    const req = httpRequest({ host: '127.0.0.1', port, path, agent: false });
-    // The hang-up surfaces on the client side as ECONNRESET: expected here.
-    req.on('error', () => {});
-    req.end();
-    return { hangUp: () => req.destroy() };
-  }
-
   it('when a client hangs up while tracked work still runs, close() waits for that work before onShutdown', async () => {
     const events: string[] = [];
-    let ended = false;
-    const query = async (label: string) => {
-      if (ended) throw new Error('Cannot use a pool after calling end on the pool');
-      events.push(label);
-    };
+    const pool = fakePool(events);
     const started = Promise.withResolvers<void>();
     const clientGone = Promise.withResolvers<void>();
     const proceed = Promise.withResolvers<void>();
@@ -291,10 +269,10 @@ describe('startServer close()', () => {
     // A plain Express handler: not api.route, so it registers its work itself.
     const report = async (res: Response) => {
       try {
-        await query('first query');
+        await pool.query('first query');
         started.resolve();
         await proceed.promise;
-        await query('second query');
+        await pool.query('second query');
         res.json({ ok: true });
       } catch (err) {
         events.push(String(err));
@@ -308,23 +286,15 @@ describe('startServer close()', () => {
           res.once('close', () => clientGone.resolve());
           return trackWork(req, report(res));
         }),
-      {
-        onShutdown: async () => {
-          ended = true;
-          events.push('onShutdown');
-        },
-      },
+      { onShutdown: () => pool.end() },
     );
-    const client = getAndHangUp(running.port, '/report');
-    await started.promise;
-    client.hangUp();
-    await clientGone.promise;
-    const closing = running.close();
-    // The handler goes on only once the server has closed: untracked, it would find the pool ended.
-    running.server.once('close', () => proceed.resolve());
-    await closing;
+    await hangUpThenShutDown(running, getAndHangUp(running.port, '/report'), {
+      started: started.promise,
+      clientGone: clientGone.promise,
+      proceed: () => proceed.resolve(),
+    });
     await settled.promise;
-    expect(events).toEqual(['first query', 'second query', 'onShutdown']);
+    expect(events).toEqual(['first query', 'second query', 'pool ended']);
   });
 
   it('when tracked work outlives shutdownTimeoutMs, close() stops waiting and runs onShutdown', async () => {

@@ -1,9 +1,8 @@
 import { Router } from 'express';
-import { REQUEST_ID_HEADER } from '@mini/http';
+import { dependencyUnavailable, forwardedFrom } from '@mini/http';
 import type { ApiRegistry } from '@mini/validation';
 import { projectParams } from '../projects/projects.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import { unavailable } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 import {
   addMemberBody,
@@ -66,14 +65,11 @@ export function memberRoutes(api: ApiRegistry, members: MembersService): Router 
       },
       503: {
         description: 'The auth service could not be reached (with Retry-After).',
-        problems: [unavailable()],
+        problems: [dependencyUnavailable('auth')],
       },
     },
     handler: async ({ req, res, params, body }) => {
-      const member = await members.add(actorOf(req), params.projectId, body, {
-        authorization: req.get('authorization'),
-        requestId: res.getHeader(REQUEST_ID_HEADER)?.toString(),
-      });
+      const member = await members.add(actorOf(req), params.projectId, body, forwardedFrom(req));
       res.location(`/projects/${params.projectId}/members/${member.userId}`);
       return toMemberDto(member);
     },

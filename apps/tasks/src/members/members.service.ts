@@ -1,10 +1,10 @@
-import { ConflictError, NotFoundError, ValidationError } from '@mini/http';
+import { ConflictError, NotFoundError, ValidationError, type Forwarded } from '@mini/http';
 import type { ProjectRole } from '../generated/prisma/enums.ts';
 import { requireRole, type PageRequest } from '../projects/projects.service.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { cursorText, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
-import type { CallContext, UserDirectory } from '../users/user-directory.ts';
+import type { UserDirectory } from '../users/user-directory.ts';
 import type { MemberRecord } from './members.repository.ts';
 
 const memberNotFound = () =>
@@ -56,11 +56,11 @@ export function createMembersService(store: Store, directory: UserDirectory) {
       actor: Actor,
       projectId: string,
       input: { username: string; role: ProjectRole },
-      context: CallContext,
+      forwarded: Forwarded,
     ): Promise<MemberRecord> {
       // Checked before asking the auth service, so that nobody else can probe usernames through here.
       await requireRole(repos, actor, projectId, 'manage');
-      const user = await directory.findByUsername(input.username, context);
+      const user = await directory.findByUsername(input.username, forwarded);
       if (!user) {
         throw unknownUsername();
       }

@@ -1,77 +1,30 @@
-import { request as httpRequest } from 'node:http';
-import { createServiceApp, startServer, UnauthorizedError } from '@mini/http';
-import { createLogger } from '@mini/logger';
+import { UnauthorizedError } from '@mini/http';
+import {
+  fakePool,
+  getAndHangUp,
+  hangUpThenShutDown,
+  serveForTest,
+  type FakePool,
+} from '@mini/http/test-support';
 import express, { type RequestHandler } from 'express';
 import { describe, expect, it } from 'vitest';
 import { createApiRegistry } from '../src/index.ts';
 
-/** Stands in for a pg pool: like pg, it refuses queries once end() has been called. */
-function fakePool(events: string[]) {
-  let ended = false;
-  return {
-    async query(label: string) {
-      if (ended) throw new Error('Cannot use a pool after calling end on the pool');
-      events.push(label);
-    },
-    async end() {
-      ended = true;
-      events.push('pool ended');
-    },
-  };
-}
-
-/** Sends a GET and hangs up without waiting for the answer, as an impatient client or a proxy would. */
-function getAndHangUp(port: number, path: string, headers: Record<string, string> = {}) {
-  const req = httpRequest({ host: '127.0.0.1', port, path, headers, agent: false });
-  // Our own hang-up surfaces as ECONNRESET / socket hang up on the client side; it is the point.
-  req.on('error', () => {});
-  req.end();
-  return { hangUp: () => req.destroy() };
-}
-
-const logger = createLogger({ name: 'test', level: 'silent', pretty: false });
-
-async function serve(register: (router: express.Router, pool: ReturnType<typeof fakePool>) => void) {
+/**
+ * What api.route adds for graceful shutdown: it registers each handler, and the authentication leading to
+ * it, as in-flight work, so shutdown ends the pool only after them, even when the client has hung up
+ * (the server-side mechanism, trackWork and close(), is tested in @mini/http).
+ */
+async function serve(register: (router: express.Router, pool: FakePool) => void) {
   const events: string[] = [];
   const pool = fakePool(events);
   const router = express.Router();
   register(router, pool);
-  const app = createServiceApp({
-    name: 't',
-    config: { NODE_ENV: 'test', CORS_ORIGINS: [], BODY_LIMIT: '1kb', TRUST_PROXY: false },
-    logger,
-    routes: (a) => a.use(router),
-  });
-  const running = await startServer(app, {
-    port: 0,
-    host: '127.0.0.1',
-    logger,
-    shutdownTimeoutMs: 5000,
-    handleSignals: false,
-    onShutdown: () => pool.end(),
-  });
+  const running = await serveForTest((a) => a.use(router), { onShutdown: () => pool.end() });
   return { running, events };
 }
 
-/**
- * Hangs the client up once the handler has started, waits for the server to see it gone, then shuts down.
- * `proceed` lets the handler go on only once the server has closed: the moment an untracked handler
- * would find its pool ended.
- */
-async function hangUpThenShutDown(
-  running: Awaited<ReturnType<typeof serve>>['running'],
-  client: { hangUp(): void },
-  gates: { started: Promise<void>; clientGone: Promise<void>; proceed: () => void },
-) {
-  await gates.started;
-  client.hangUp();
-  await gates.clientGone;
-  const closing = running.close();
-  running.server.once('close', gates.proceed);
-  await closing;
-}
-
-describe('api.route handlers and graceful shutdown', () => {
+describe('api.route tracks its handlers as in-flight work', () => {
   it('when the client hangs up mid-request and shutdown starts, the pool is ended only after the handler finished', async () => {
     const handlerErrors: unknown[] = [];
     const started = Promise.withResolvers<void>();
