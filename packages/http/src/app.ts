@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
 import cors from 'cors';
 import express, { type Express, type Request, type RequestHandler } from 'express';
 import helmet from 'helmet';
@@ -54,7 +55,11 @@ export interface ServiceAppOptions {
 export const REQUEST_ID_HEADER = 'X-Request-Id';
 const VALID_REQUEST_ID = /^[\w.\-:]{1,128}$/;
 const UNMATCHED = '(unmatched)';
-const routeTemplates = new WeakMap<Request, string>();
+// Symbol-keyed properties of the request rather than WeakMaps: a WeakMap entry per request is ephemeron
+// work for every garbage collection under load.
+const ROUTE = Symbol('route');
+const ROUTE_TEMPLATE = Symbol('routeTemplate');
+type KitRequest = Request & { [ROUTE]?: unknown; [ROUTE_TEMPLATE]?: string };
 const METRICS_REGISTRY = 'metricsRegistry';
 const SHUTTING_DOWN = 'shuttingDown';
 
@@ -81,7 +86,7 @@ export function onServiceAppCreated(listener: ServiceAppListener): () => void {
 
 /** The route template a request matched ('/users/:id'), or '(unmatched)'. */
 export function routeTemplateOf(req: Request): string {
-  return routeTemplates.get(req) ?? UNMATCHED;
+  return (req as KitRequest)[ROUTE_TEMPLATE] ?? UNMATCHED;
 }
 
 /** The app's own Prometheus registry, for services that add their own metrics. */
@@ -97,77 +102,149 @@ export function markShuttingDown(app: Express): void {
 // Express sets `req.route` when a route matches; recording `baseUrl + path` at that moment gives the
 // full template even for routers mounted under a literal prefix, and even after an error has unwound
 // the router stack (which resets `req.baseUrl`). Templates, not URLs, keep metric labels bounded.
-function recordRouteTemplate(req: Request): void {
-  let route: unknown;
-  Object.defineProperty(req, 'route', {
+// The accessor is defined once, on the app's request prototype (Express gives every request of the app
+// that prototype), not on each request: a property definition per request costs under load.
+function recordRouteTemplates(app: Express): void {
+  Object.defineProperty(app.request, 'route', {
     configurable: true,
     enumerable: true,
-    get: () => route,
-    set(value: { path?: unknown } | undefined) {
-      route = value;
-      if (value && typeof value.path === 'string') routeTemplates.set(req, req.baseUrl + value.path);
+    get(this: KitRequest) {
+      return this[ROUTE];
+    },
+    set(this: KitRequest, value: { path?: unknown } | undefined) {
+      this[ROUTE] = value;
+      if (value && typeof value.path === 'string') this[ROUTE_TEMPLATE] = this.baseUrl + value.path;
     },
   });
 }
 
-function requestContextMiddleware(): RequestHandler {
-  return (req, res, next) => {
-    const incoming = req.get(REQUEST_ID_HEADER);
-    const requestId = incoming !== undefined && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    res.setHeader(REQUEST_ID_HEADER, requestId);
-    recordRouteTemplate(req);
-    const ctx: RequestContext = { requestId };
-    // Kept for the access log, which runs on `close`, outside the request's async context.
-    res.locals.requestContext = ctx;
-    runWithContext(ctx, () => next());
+/**
+ * The headers helmet (default configuration) sets, read once by running it against a recorder. All of them
+ * are constant, so each request gets them from this list in one loop instead of through helmet's chain of
+ * thirteen middleware functions; helmet stays the source of truth for what they are.
+ */
+function securityHeaders(): ReadonlyArray<readonly [string, string]> {
+  const headers: Array<readonly [string, string]> = [];
+  const recorder = {
+    setHeader: (name: string, value: unknown) => void headers.push([name, String(value)]),
+    removeHeader: () => {},
   };
+  let finished = false;
+  helmet()({} as never, recorder as never, () => {
+    finished = true;
+  });
+  if (!finished) throw new Error('helmet did not finish synchronously: its headers cannot be precomputed');
+  return headers;
 }
 
-// Every request counts as in-flight work until its response is done (or its connection gone). What a
-// handler does after the client has left is covered only if it is tracked too (trackWork).
-function trackRequests(work: InFlightWork): RequestHandler {
-  return (req, res, next) => {
-    attachInFlightWork(req, work);
-    void work.track(new Promise<void>((resolve) => res.once('close', () => resolve())));
-    next();
-  };
+interface RequestPipelineOptions {
+  work: InFlightWork;
+  logger: Logger;
+  registry: Registry;
+  corsOrigins: readonly string[];
+  maxUrlLength: number;
+  maxQueryParams: number;
+  bodyLimit: number;
 }
 
-function accessLogAndMetrics(logger: Logger, registry: Registry): RequestHandler {
+const CORS_EXPOSED_HEADERS = [REQUEST_ID_HEADER, 'ETag', 'Location', 'Retry-After'];
+
+/**
+ * Everything the kit does for every request, in one middleware rather than one per concern (each
+ * middleware is a round through the router for every request). In order:
+ * 1. in-flight count: the request counts as work until its response is done or its connection gone
+ *    (what a handler does after the client has left is covered only if it is tracked too: trackWork);
+ * 2. request id (the client's if well-formed, else a new one), echoed and put in the async context;
+ * 3. access log line and duration metric when the response closes;
+ * 4. security headers (helmet's), CORS;
+ * 5. refusals before anything is parsed: over-long target (414), too many query parameters (400), a
+ *    body that is not JSON (415), a declared Content-Length over the limit (413);
+ * 6. the JSON body parser, for requests that have a body.
+ */
+function requestPipeline(options: RequestPipelineOptions): RequestHandler {
+  const { work, logger, maxUrlLength, maxQueryParams, bodyLimit } = options;
   const duration = new Histogram({
     name: 'http_request_duration_seconds',
     help: 'Duration of HTTP requests in seconds, by method, route template and status code.',
     labelNames: ['method', 'route', 'status_code'],
-    registers: [registry],
+    registers: [options.registry],
   });
+  const helmetHeaders = securityHeaders();
+  const allowed = new Set(options.corsOrigins);
+  const corsMiddleware = cors({
+    // No Origin header: not a browser cross-origin request, nothing to allow or refuse.
+    origin: (origin, callback) => callback(null, origin === undefined || allowed.has(origin)),
+    exposedHeaders: CORS_EXPOSED_HEADERS,
+    maxAge: 600,
+  });
+  const exposedHeaders = CORS_EXPOSED_HEADERS.join(',');
+  const jsonBody = express.json({ limit: bodyLimit, type: JSON_TYPES });
+
+  const parseBody: RequestHandler = (req, res, next) => {
+    const refused =
+      refuseRequestTarget(req.originalUrl, maxUrlLength, maxQueryParams) ?? refuseBody(req, bodyLimit);
+    if (refused) {
+      next(refused);
+      return;
+    }
+    // What body-parser's own check (type-is' hasBody) would conclude, without calling into it.
+    if (req.headers['transfer-encoding'] === undefined && req.headers['content-length'] === undefined) {
+      const withBody: { body?: unknown } = req;
+      if (!('body' in withBody)) withBody.body = undefined;
+      next();
+      return;
+    }
+    jsonBody(req, res, next);
+  };
+
   return (req, res, next) => {
-    const start = process.hrtime.bigint();
+    const start = performance.now();
+    work.begin();
+    attachInFlightWork(req, work);
+    const incoming = req.headers['x-request-id'];
+    const requestId =
+      typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
+    const ctx: RequestContext = { requestId };
+    // Kept for the access log, which runs on `close`, outside the request's async context.
+    res.locals.requestContext = ctx;
     // Read now: routers mounted under a prefix rewrite req.path while they handle the request.
     const path = req.path;
     // `close` fires for completed and aborted requests alike, after `finish` when there is one.
     res.once('close', () => {
-      const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+      work.end();
+      const seconds = (performance.now() - start) / 1e3;
       const route = routeTemplateOf(req);
-      duration.observe({ method: req.method, route, status_code: String(res.statusCode) }, seconds);
-      const ctx = res.locals.requestContext as RequestContext;
+      const status = res.statusCode;
+      duration.observe({ method: req.method, route, status_code: String(status) }, seconds);
+      // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
+      // watch, not a fault in the code, and under load there can be thousands of them.
+      const level = status === 503 ? 'warn' : status >= 500 ? 'error' : 'info';
+      if (!logger.isLevelEnabled(level)) return;
       const fields = {
         requestId: ctx.requestId,
         ...(ctx.userId === undefined ? {} : { userId: ctx.userId }),
         method: req.method,
         route,
         path,
-        status: res.statusCode,
+        status,
         durationMs: Math.round(seconds * 1e4) / 10,
         ...(res.locals[ACCESS_LOG_FIELDS] as Record<string, unknown> | undefined),
       };
-      const msg = res.writableFinished ? 'request completed' : 'request aborted';
-      // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
-      // watch, not a fault in the code, and under load there can be thousands of them.
-      if (res.statusCode === 503) logger.warn(fields, msg);
-      else if (res.statusCode >= 500) logger.error(fields, msg);
-      else logger.info(fields, msg);
+      logger[level](fields, res.writableFinished ? 'request completed' : 'request aborted');
     });
-    next();
+
+    res.setHeader(REQUEST_ID_HEADER, requestId);
+    for (const [name, value] of helmetHeaders) res.setHeader(name, value);
+    runWithContext(ctx, () => {
+      if (req.method === 'OPTIONS' || req.headers.origin !== undefined) {
+        corsMiddleware(req, res, (err?: unknown) => (err ? next(err) : parseBody(req, res, next)));
+        return;
+      }
+      // What the cors middleware sets on a request without Origin, without its per-request work.
+      res.setHeader('Vary', 'Origin');
+      res.setHeader('Access-Control-Expose-Headers', exposedHeaders);
+      parseBody(req, res, next);
+    });
   };
 }
 
@@ -177,55 +254,57 @@ function hasBody(req: Request): boolean {
 
 const JSON_TYPES = ['application/json', 'application/*+json'];
 
-const requireJsonBody: RequestHandler = (req, _res, next) => {
+/**
+ * A request target that is over-long (414) or carries too many query parameters (400) is refused before
+ * anything parses it. Express parses the query string on every read of `req.query`; Node's `querystring`
+ * stops at 1000 keys, but a client has no business sending more than a route accepts.
+ */
+function refuseRequestTarget(
+  url: string,
+  maxUrlLength: number,
+  maxQueryParams: number,
+): AppError | undefined {
+  if (url.length > maxUrlLength) {
+    return new AppError({
+      status: 414,
+      code: 'uri-too-long',
+      title: 'URI too long',
+      detail: `The request target exceeds ${maxUrlLength} characters.`,
+    });
+  }
+  const queryStart = url.indexOf('?');
+  if (queryStart === -1) return undefined;
+  // Counts separators without splitting the string: `a=1&b=2` has 2 parameters.
+  let params = 1;
+  for (let i = url.indexOf('&', queryStart); i !== -1; i = url.indexOf('&', i + 1)) {
+    params += 1;
+    if (params > maxQueryParams) {
+      return new BadRequestError(`A request may carry at most ${maxQueryParams} query parameters.`, {
+        code: 'too-many-query-parameters',
+      });
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A body that is not JSON is 415. A declared Content-Length over the limit is refused (413) before a byte
+ * of the body is read (body-parser would refuse it too, but only after reading the whole body off the
+ * wire); Node then discards what the client still sends, so the connection stays usable.
+ */
+function refuseBody(req: Request, limitBytes: number): AppError | undefined {
   if (
     (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') &&
     hasBody(req) &&
     !req.is(JSON_TYPES)
   ) {
-    next(new UnsupportedMediaTypeError('The request body must be application/json.'));
-    return;
+    return new UnsupportedMediaTypeError('The request body must be application/json.');
   }
-  next();
-};
-
-/**
- * Refuses an over-long request target (414) or one with too many query parameters (400) before anything
- * parses it. Express parses the query string on every read of `req.query`; Node's `querystring` stops at
- * 1000 keys, but a client has no business sending more than a route accepts.
- */
-function limitRequestTarget(maxUrlLength: number, maxQueryParams: number): RequestHandler {
-  return (req, _res, next) => {
-    const url = req.originalUrl;
-    if (url.length > maxUrlLength) {
-      next(
-        new AppError({
-          status: 414,
-          code: 'uri-too-long',
-          title: 'URI too long',
-          detail: `The request target exceeds ${maxUrlLength} characters.`,
-        }),
-      );
-      return;
-    }
-    const queryStart = url.indexOf('?');
-    if (queryStart !== -1) {
-      // Counts separators without splitting the string: `a=1&b=2` has 2 parameters.
-      let params = 1;
-      for (let i = url.indexOf('&', queryStart); i !== -1; i = url.indexOf('&', i + 1)) {
-        params += 1;
-        if (params > maxQueryParams) {
-          next(
-            new BadRequestError(`A request may carry at most ${maxQueryParams} query parameters.`, {
-              code: 'too-many-query-parameters',
-            }),
-          );
-          return;
-        }
-      }
-    }
-    next();
-  };
+  const declared = Number(req.headers['content-length'] ?? 0);
+  if (declared > limitBytes) {
+    return new PayloadTooLargeError(`The request body exceeds the limit of ${limitBytes} bytes.`);
+  }
+  return undefined;
 }
 
 const SIZE = /^(\d+)(b|kb|mb)$/i;
@@ -236,22 +315,6 @@ function parseSize(size: string): number {
   const match = SIZE.exec(size.trim());
   if (!match?.[1] || !match[2]) throw new RangeError(`expected a size such as 100kb or 1mb, got "${size}"`);
   return Number(match[1]) * (UNIT_BYTES[match[2].toLowerCase()] ?? 1);
-}
-
-/**
- * A declared Content-Length over the limit is refused before a byte of the body is read. (body-parser
- * would refuse it too, but only after reading the whole body off the wire.) Node then discards what the
- * client still sends, so the connection stays usable and nothing is buffered.
- */
-function refuseDeclaredOversizeBody(limitBytes: number): RequestHandler {
-  return (req, _res, next) => {
-    const declared = Number(req.headers['content-length'] ?? 0);
-    if (declared > limitBytes) {
-      next(new PayloadTooLargeError(`The request body exceeds the limit of ${limitBytes} bytes.`));
-      return;
-    }
-    next();
-  };
 }
 
 async function withTimeout(check: () => Promise<void>, ms: number): Promise<void> {
@@ -296,24 +359,18 @@ export function createServiceApp(options: ServiceAppOptions): Express {
 
   const inFlight = createInFlightWork();
   setInFlightWork(app, inFlight);
-  app.use(trackRequests(inFlight));
-  app.use(requestContextMiddleware());
-  app.use(accessLogAndMetrics(logger, registry));
-  app.use(helmet());
-  const allowed = new Set(config.CORS_ORIGINS);
+  recordRouteTemplates(app);
   app.use(
-    cors({
-      // No Origin header: not a browser cross-origin request, nothing to allow or refuse.
-      origin: (origin, callback) => callback(null, origin === undefined || allowed.has(origin)),
-      exposedHeaders: [REQUEST_ID_HEADER, 'ETag', 'Location', 'Retry-After'],
-      maxAge: 600,
+    requestPipeline({
+      work: inFlight,
+      logger,
+      registry,
+      corsOrigins: config.CORS_ORIGINS,
+      maxUrlLength: config.HTTP_MAX_URL_LENGTH ?? 8192,
+      maxQueryParams: config.HTTP_MAX_QUERY_PARAMS ?? 100,
+      bodyLimit: parseSize(config.BODY_LIMIT),
     }),
   );
-  app.use(limitRequestTarget(config.HTTP_MAX_URL_LENGTH ?? 8192, config.HTTP_MAX_QUERY_PARAMS ?? 100));
-  app.use(requireJsonBody);
-  const bodyLimit = parseSize(config.BODY_LIMIT);
-  app.use(refuseDeclaredOversizeBody(bodyLimit));
-  app.use(express.json({ limit: bodyLimit, type: JSON_TYPES }));
 
   app.get('/healthz', (_req, res) => {
     res.set('Cache-Control', 'no-store').json({ status: 'ok' });

@@ -10,6 +10,12 @@ export interface InFlightWork {
   readonly count: number;
   /** Counts `work` until it settles; returns it unchanged, so the caller still awaits or catches it. */
   track<T>(work: Promise<T>): Promise<T>;
+  /**
+   * Counts one unit of work until the matching `end()`: what `track` does without a promise, for the
+   * kit's per-request count (a promise and its reactions per request are measurable under load).
+   */
+  begin(): void;
+  end(): void;
   /** Resolves as soon as nothing is tracked (at once if nothing is). */
   drained(): Promise<void>;
 }
@@ -33,6 +39,10 @@ export function createInFlightWork(): InFlightWork {
       work.then(settle, settle);
       return work;
     },
+    begin() {
+      count += 1;
+    },
+    end: settle,
     drained() {
       if (count === 0) return Promise.resolve();
       return new Promise((resolve) => waiters.push(resolve));
@@ -42,7 +52,10 @@ export function createInFlightWork(): InFlightWork {
 
 const IN_FLIGHT = 'inFlightWork';
 // Per request rather than via req.app: a sub-app mounted inside the service would have its own locals.
-const trackers = new WeakMap<Request, InFlightWork>();
+// A symbol-keyed property rather than a WeakMap: a WeakMap entry per request is ephemeron work for every
+// garbage collection under load.
+const TRACKER = Symbol('inFlightWork');
+type TrackedRequest = Request & { [TRACKER]?: InFlightWork };
 
 /** The tracker createServiceApp keeps in `app.locals`; undefined for an app built another way. */
 export function getInFlightWork(app: Express): InFlightWork | undefined {
@@ -54,7 +67,7 @@ export function setInFlightWork(app: Express, work: InFlightWork): void {
 }
 
 export function attachInFlightWork(req: Request, work: InFlightWork): void {
-  trackers.set(req, work);
+  (req as TrackedRequest)[TRACKER] = work;
 }
 
 /**
@@ -64,5 +77,5 @@ export function attachInFlightWork(req: Request, work: InFlightWork): void {
  * createServiceApp. Returns `work` unchanged.
  */
 export function trackWork<T>(req: Request, work: Promise<T>): Promise<T> {
-  return trackers.get(req)?.track(work) ?? work;
+  return (req as TrackedRequest)[TRACKER]?.track(work) ?? work;
 }

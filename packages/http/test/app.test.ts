@@ -1,6 +1,8 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { getRequestContext } from '@mini/logger';
+import cors from 'cors';
 import express from 'express';
+import helmet from 'helmet';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import {
@@ -496,6 +498,43 @@ describe('CORS and security headers', () => {
     expect(res.headers['x-powered-by']).toBeUndefined();
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
+  });
+});
+
+describe('security and CORS headers, precomputed', () => {
+  // The kit sets helmet's headers from a list read once, and answers a request without Origin without
+  // calling cors: the headers must stay exactly those helmet and cors themselves set.
+  function reference() {
+    const app = express();
+    app.disable('x-powered-by');
+    app.use(helmet());
+    app.use(
+      cors({
+        origin: (origin, callback) =>
+          callback(null, origin === undefined || origin === 'https://app.example.com'),
+        exposedHeaders: ['X-Request-Id', 'ETag', 'Location', 'Retry-After'],
+        maxAge: 600,
+      }),
+    );
+    app.get('/healthz', (_req, res) => {
+      res.set('Cache-Control', 'no-store').json({ status: 'ok' });
+    });
+    return app;
+  }
+  const VARYING = new Set(['date', 'x-request-id', 'connection', 'keep-alive']);
+  const stable = (headers: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(headers).filter(([name]) => !VARYING.has(name)));
+
+  it.each([
+    ['without Origin', {}],
+    ['from an allowed origin', { Origin: 'https://app.example.com' }],
+    ['from another origin', { Origin: 'https://evil.example.com' }],
+  ])('a request %s gets the headers helmet and cors would set', async (_name, headers) => {
+    const { app } = buildApp();
+    const kit = await request(app).get('/healthz').set(headers);
+    const expected = await request(reference()).get('/healthz').set(headers);
+    expect(kit.headers['x-request-id']).toBeDefined();
+    expect(stable(kit.headers)).toEqual(stable(expected.headers));
   });
 });
 
