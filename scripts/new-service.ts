@@ -41,8 +41,12 @@ try {
   if (install) {
     // Links the new workspace package, records it in pnpm-lock.yaml and, through postinstall, generates its
     // Prisma client. Everything it needs is already in the store, so the registry is asked only as a fallback.
-    console.log('pnpm install --prefer-offline');
-    const result = spawnSync('pnpm', ['install', '--prefer-offline'], { cwd: ROOT, stdio: 'inherit' });
+    // A new workspace package always changes the lockfile: with CI=true pnpm would refuse that by default.
+    console.log('pnpm install --prefer-offline --no-frozen-lockfile');
+    const result = spawnSync('pnpm', ['install', '--prefer-offline', '--no-frozen-lockfile'], {
+      cwd: ROOT,
+      stdio: 'inherit',
+    });
     if (result.status !== 0) {
       console.error(
         `pnpm install failed: apps/${name} is written; run pnpm install yourself, then the steps below`,
