@@ -144,6 +144,7 @@ describe('generating a service', () => {
       'apps/notes/src/server.ts',
       'apps/notes/src/app.ts',
       'apps/notes/src/config.ts',
+      'apps/notes/src/repositories.ts',
       'apps/notes/src/notes/notes.routes.ts',
       'apps/notes/src/notes/notes.service.ts',
       'apps/notes/src/notes/notes.repository.ts',

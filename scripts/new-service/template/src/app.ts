@@ -1,4 +1,4 @@
-import express from 'express';
+import type express from 'express';
 import {
   createTokenVerifier,
   requireAuth,
@@ -10,8 +10,8 @@ import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
-import { __item__Repository } from './__name__/__name__.repository.ts';
-import { register__Name__Routes } from './__name__/__name__.routes.ts';
+import { createStore } from './repositories.ts';
+import { __name__Routes } from './__name__/__name__.routes.ts';
 import { create__Name__Service } from './__name__/__name__.service.ts';
 
 export interface AppDeps {
@@ -35,7 +35,8 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
     ),
   });
 
-  const __name__Service = create__Name__Service(__item__Repository(db.prisma));
+  const store = createStore(db);
+  const __name__Service = create__Name__Service(store);
 
   return createServiceApp({
     name: '__name__',
@@ -47,9 +48,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
     ...(revocationList ? { optionalChecks: { redis: () => revocationList.ping() } } : {}),
     openapi: () => api.document(),
     routes: (app) => {
-      const router = express.Router();
-      register__Name__Routes(router, api, __name__Service);
-      app.use(router);
+      app.use(__name__Routes(api, __name__Service));
     },
   });
 }

@@ -1,7 +1,9 @@
 import type { z } from 'zod';
 import { authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
+import { baseConfigSchema, portSchema } from '@mini/config';
 
+// Validated at start-up by runService (src/server.ts). A variable of your own goes here; mark a secret one
+// with secret() from @mini/config, so the start-up log line shows it redacted.
 export const configSchema = baseConfigSchema
   .extend(authEnvSchema.shape)
   .extend({
@@ -14,7 +16,3 @@ export const configSchema = baseConfigSchema
   .superRefine(requireAuthKeySource);
 
 export type Config = z.infer<typeof configSchema>;
-
-export function loadConfig(): Config {
-  return loadConfigOrExit(configSchema, { cwd: import.meta.dirname + '/..' });
-}

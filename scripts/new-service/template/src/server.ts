@@ -1,28 +1,18 @@
-import { createLogger } from '@mini/logger';
-import { redactConfig } from '@mini/config';
-import { poolTimeoutsFromConfig } from '@mini/db';
-import { startServer } from '@mini/http';
-import { loadConfig } from './config.ts';
-import { connectDatabase } from './db.ts';
+import { connectRevocationList } from '@mini/auth';
+import { poolOptionsFromConfig } from '@mini/db';
+import { runService } from '@mini/service';
 import { createApp } from './app.ts';
-import { connectRevocationList } from './revocation.ts';
+import { configSchema } from './config.ts';
+import { connectDatabase } from './db.ts';
 
-const config = loadConfig();
-const logger = createLogger({ name: '__name__', level: config.LOG_LEVEL });
-const db = connectDatabase(config.DATABASE_URL, logger, poolTimeoutsFromConfig(config));
-const revocation = connectRevocationList(config, logger);
-const app = createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) });
-
-logger.info({ config: redactConfig(config) }, 'starting');
-await startServer(app, {
-  port: config.PORT,
-  host: config.HOST,
-  logger,
-  shutdownTimeoutMs: config.SHUTDOWN_TIMEOUT_MS,
-  // HTTP_* timeouts and limits, SHUTDOWN_IDLE_GRACE_MS.
-  limits: config,
-  onShutdown: async () => {
-    await revocation?.close();
-    await db.close();
-  },
+// What the service is made of; @mini/service starts it in order and stops it in reverse on SIGTERM/SIGINT.
+await runService({
+  name: '__name__',
+  configSchema,
+  configDir: import.meta.dirname + '/..',
+  database: ({ config, logger }) =>
+    connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
+  revocation: ({ config, logger }) => connectRevocationList(config, logger, '__name__'),
+  createApp: ({ config, db, logger, revocation }) =>
+    createApp({ config, db, logger, ...(revocation ? { revocationList: revocation } : {}) }),
 });

@@ -1,5 +1,4 @@
-import type { PrismaClient } from '../generated/prisma/client.ts';
-import type { CursorPosition } from '../shared/cursor.ts';
+import type { DbClient } from '../db.ts';
 
 export interface __Item__Record {
   id: string;
@@ -10,8 +9,11 @@ export interface __Item__Record {
   updatedAt: Date;
 }
 
-/** The only code that touches the database; it returns plain objects. */
-export function __item__Repository(db: PrismaClient) {
+/**
+ * The only code that touches the __name__ table; it returns plain objects. It runs on the client it is
+ * given (the pool's, or a transaction's: see src/repositories.ts), so a service decides what commits together.
+ */
+export function __name__Repository(db: DbClient) {
   return {
     async create(input: { ownerId: string; title: string; body: string }): Promise<__Item__Record> {
       return db.__item__.create({ data: input });
@@ -20,7 +22,7 @@ export function __item__Repository(db: PrismaClient) {
     /** The owner's rows, newest first, strictly after `after` (keyset on created_at, id). */
     async listByOwner(
       ownerId: string,
-      options: { after: CursorPosition | null; take: number },
+      options: { after: { createdAt: Date; id: string } | null; take: number },
     ): Promise<__Item__Record[]> {
       const { after } = options;
       return db.__item__.findMany({
@@ -49,10 +51,10 @@ export function __item__Repository(db: PrismaClient) {
       id: string,
       changes: { title?: string | undefined; body?: string | undefined },
     ): Promise<__Item__Record | null> {
-      // One statement with the owner in its WHERE: no read-then-write race, and no way to reach another
-      // user's row.
-      const { count } = await db.__item__.updateMany({ where: { id, ownerId }, data: changes });
-      return count === 0 ? null : db.__item__.findFirst({ where: { id, ownerId } });
+      // One statement with the owner in its WHERE, returning the changed row: no read-then-write race, and
+      // no way to reach another user's row.
+      const [updated] = await db.__item__.updateManyAndReturn({ where: { id, ownerId }, data: changes });
+      return updated ?? null;
     },
 
     /** False when there was no such row of this owner. */
@@ -63,4 +65,4 @@ export function __item__Repository(db: PrismaClient) {
   };
 }
 
-export type __Item__Repository = ReturnType<typeof __item__Repository>;
+export type __Name__Repository = ReturnType<typeof __name__Repository>;

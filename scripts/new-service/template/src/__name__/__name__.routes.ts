@@ -1,7 +1,6 @@
-import type { Router } from 'express';
+import { Router } from 'express';
 import { currentUser } from '@mini/auth';
-import type { ApiRegistry } from '@mini/validation';
-import { invalidCursor } from '../shared/cursor.ts';
+import { invalidCursor, type ApiRegistry } from '@mini/validation';
 import type { __Item__Record } from './__name__.repository.ts';
 import {
   create__Item__Body,
@@ -26,7 +25,9 @@ const tags = ['__Name__'];
 const notFound = { description: 'No such __item__, or it is not yours.', problems: [__item__NotFound()] };
 
 // Thin: validate (the registry does, from the schemas), call the service with the caller's id, shape the answer.
-export function register__Name__Routes(router: Router, api: ApiRegistry, service: __Name__Service): void {
+export function __name__Routes(api: ApiRegistry, service: __Name__Service): Router {
+  const router = Router();
+
   api.route(router, {
     method: 'post',
     path: '/__name__',
@@ -101,4 +102,6 @@ export function register__Name__Routes(router: Router, api: ApiRegistry, service
       await service.delete(currentUser(req).id, params.id);
     },
   });
+
+  return router;
 }

@@ -1,5 +1,11 @@
 import { z } from 'zod';
-import { isoDateTime, nonEmptyTrimmed, paginationQuery, uuidSchema } from '@mini/validation';
+import {
+  cursorPageSchema,
+  isoDateTime,
+  nonEmptyTrimmed,
+  paginationQuery,
+  uuidSchema,
+} from '@mini/validation';
 
 // One set of schemas for validation, the OpenAPI document and the tests. `.strict()`: an unknown field is
 // a 422, never silently stored.
@@ -43,15 +49,6 @@ export const __item__Schema = z
   .strict()
   .meta({ id: '__Item__', example });
 
-export const __item__PageSchema = z
-  .object({
-    items: z.array(__item__Schema),
-    nextCursor: z.string().nullable().meta({
-      description: 'Pass as `cursor` to get the next page; null on the last page.',
-      example: null,
-    }),
-  })
-  .strict()
-  .meta({ id: '__Item__Page', example: { items: [example], nextCursor: null } });
+export const __item__PageSchema = cursorPageSchema(__item__Schema, '__Item__Page');
 
 export type __Item__Dto = z.input<typeof __item__Schema>;
