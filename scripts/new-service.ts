@@ -57,7 +57,7 @@ try {
 
   console.log(`
 next:
-  ${install ? '' : 'pnpm install                     # link it and generate its Prisma client\n  '}pnpm dev --filter ${name}          # http://localhost:${port}/docs (start auth too for real tokens: --filter auth)
+  ${install ? '' : 'pnpm install                     # link it and generate its Prisma client\n  '}pnpm dev --filter ${name}          # http://localhost:${port}/docs (starts auth too: it needs it for tokens)
   pnpm test --project ${name}        # its component tests against a real Postgres
   apps/${name}/README.md             # what it has, a curl session, how to grow it
 docker compose, already initialised? docker compose exec postgres sh /docker-entrypoint-initdb.d/10-mini-backends.sh`);

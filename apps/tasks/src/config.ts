@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { authApiEnvSchema, authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, loadConfigOrExit, portSchema, wholeNumber } from '@mini/config';
+import { baseConfigSchema, portSchema, wholeNumber } from '@mini/config';
 
 export const configSchema = baseConfigSchema
   .extend(authEnvSchema.shape)
@@ -19,7 +19,3 @@ export const configSchema = baseConfigSchema
   .superRefine(requireAuthKeySource);
 
 export type Config = z.infer<typeof configSchema>;
-
-export function loadConfig(): Config {
-  return loadConfigOrExit(configSchema, { cwd: import.meta.dirname + '/..' });
-}
