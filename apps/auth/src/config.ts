@@ -83,13 +83,15 @@ export const configSchema = baseConfigSchema
       .default(12),
     // At most this many bcrypt hashes at once (default: one thread fewer than libuv's pool, at least 2), so
     // the pool always has a thread for the database driver's connection handshake; at most
-    // PASSWORD_HASH_QUEUE_LIMIT more wait their turn, and past that the answer is 503 `busy`.
+    // PASSWORD_HASH_QUEUE_LIMIT more wait their turn, for at most PASSWORD_HASH_QUEUE_TIMEOUT_MS; past
+    // either limit the answer is 503 `busy` with Retry-After: 1.
     PASSWORD_HASH_CONCURRENCY: count(Math.max(2, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1)),
     PASSWORD_HASH_QUEUE_LIMIT: z.coerce
       .number({ error: 'expected a whole number' })
       .int({ error: 'expected a whole number' })
       .min(0, { error: 'expected at least 0' })
       .default(32),
+    PASSWORD_HASH_QUEUE_TIMEOUT_MS: milliseconds(2000),
 
     // Brute-force protection: failures per account (email) and per client IP within the window;
     // past the limit a lock starts at the base duration and doubles with every further failure.
