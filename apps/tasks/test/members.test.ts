@@ -104,7 +104,7 @@ describe('adding members through the auth service', () => {
         .post(`/projects/${project.id}/members`)
         .send({ username: 'grace' });
       expect(res.status).toBe(503);
-      expect(res.body.code).toBe('user-directory-unavailable');
+      expect(res.body.code).toBe('dependency-unavailable');
     } finally {
       await broken.close();
     }

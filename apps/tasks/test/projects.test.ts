@@ -201,7 +201,7 @@ describe('operations', () => {
           {}) as Record<string, { value: { code: string; status: number } }>,
       ).map((example) => `${example.value.status} ${example.value.code}`);
     expect(codes('/projects/{projectId}/members', 'post', '422')).toEqual(['422 unknown-username']);
-    expect(codes('/projects/{projectId}/members', 'post', '503')).toEqual(['503 user-directory-unavailable']);
+    expect(codes('/projects/{projectId}/members', 'post', '503')).toEqual(['503 dependency-unavailable']);
     expect(codes('/projects/{projectId}/members/{userId}', 'delete', '409')).toEqual(['409 last-owner']);
     expect(codes('/projects/{projectId}/members/{userId}', 'patch', '409')).toEqual(['409 last-owner']);
     expect(codes('/tasks/{taskId}', 'patch', '412')).toEqual(['412 stale-version']);

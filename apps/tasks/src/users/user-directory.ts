@@ -24,9 +24,10 @@ const directoryUserSchema = z.object({
 
 type DirectoryUser = z.infer<typeof directoryUserSchema>;
 
+/** The kit's code for any dependency that is down, so that a client handles every outage the same way. */
 export function unavailable(cause?: unknown): ServiceUnavailableError {
   return new ServiceUnavailableError('The user directory (auth service) is not reachable; try again later.', {
-    code: 'user-directory-unavailable',
+    code: 'dependency-unavailable',
     headers: { 'Retry-After': '5' },
     cause,
   });
