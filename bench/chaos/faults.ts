@@ -679,6 +679,11 @@ export const slowClients: Fault = async (ctx) => {
   const baselineP99 = percentile(latencies(baselineWindow[0], baselineWindow[1]), 99);
   const attackP99 = percentile(latencies(start, attackEnd), 99);
   details.normalClientP99Ms = { baseline: baselineP99, underAttack: attackP99 };
+  // Per second of the attack: the slowest answer, to see which attack (if any) the normal client felt.
+  details.normalClientSlowestPerSecondMs = Array.from(
+    { length: Math.ceil((attackEnd - start) / 1000) },
+    (_, i) => Math.round(Math.max(0, ...latencies(start + i * 1000, start + (i + 1) * 1000))),
+  );
   const oversized = details.oversized as Record<string, { status?: number; closed: boolean; ms: number }>;
   const refused = (r: { status?: number; closed: boolean }) =>
     (r.status !== undefined && r.status >= 400 && r.status < 500) || (r.status === undefined && r.closed);
@@ -716,7 +721,16 @@ export const sustained: Fault = async (ctx) => {
   const events: LoadEvent[] = [];
   const verdict = new Verdict();
   const roundMs = span(ctx, 20_000, 5_000);
-  const rounds: { authRssMb: number; tasksRssMb: number; authLagP99Ms: number; tasksLagP99Ms: number }[] = [];
+  const rounds: {
+    authRssMb: number;
+    tasksRssMb: number;
+    authLagP99Ms: number;
+    tasksLagP99Ms: number;
+    authHeapUsedMb: number;
+    tasksHeapUsedMb: number;
+    authHeapTotalMb: number;
+    tasksHeapTotalMb: number;
+  }[] = [];
   let start = 0;
   const exits = await exitsDuring(ctx, async () => {
     start = Date.now();
@@ -735,9 +749,21 @@ export const sustained: Fault = async (ctx) => {
         ctx.auth.eventLoopLagP99Ms(),
         ctx.tasks.eventLoopLagP99Ms(),
       ]);
+      // The V8 heap, in use (garbage included) and reserved: RSS follows what V8 reserves, which grows
+      // to the working size of the load and shrinks after a major GC; a leak shows as heap in use growing.
+      const [authHeap, tasksHeap, authHeapTotal, tasksHeapTotal] = await Promise.all([
+        ctx.auth.metric('nodejs_heap_size_used_bytes'),
+        ctx.tasks.metric('nodejs_heap_size_used_bytes'),
+        ctx.auth.metric('nodejs_heap_size_total_bytes'),
+        ctx.tasks.metric('nodejs_heap_size_total_bytes'),
+      ]);
       rounds.push({
         authRssMb: Math.round(ctx.auth.rss() / 1e6),
         tasksRssMb: Math.round(ctx.tasks.rss() / 1e6),
+        authHeapUsedMb: Math.round(authHeap / 1e6),
+        tasksHeapUsedMb: Math.round(tasksHeap / 1e6),
+        authHeapTotalMb: Math.round(authHeapTotal / 1e6),
+        tasksHeapTotalMb: Math.round(tasksHeapTotal / 1e6),
         authLagP99Ms: Math.round(authLag * 10) / 10,
         tasksLagP99Ms: Math.round(tasksLag * 10) / 10,
       });
@@ -746,7 +772,11 @@ export const sustained: Fault = async (ctx) => {
   const series = (key: keyof (typeof rounds)[number]) => rounds.map((r) => r[key]);
   noDefects(verdict, events, start).check(exits === 0, `${exits} process exits`);
   for (const key of ['authRssMb', 'tasksRssMb', 'authLagP99Ms', 'tasksLagP99Ms'] as const) {
-    verdict.check(!keepsGrowing(series(key)), `${key} keeps growing: ${series(key).join(' -> ')}`);
+    const service = key.startsWith('auth') ? 'auth' : 'tasks';
+    const heap = key.endsWith('RssMb')
+      ? ` (V8 heap in use ${series(`${service}HeapUsedMb`).join(' -> ')}, reserved ${series(`${service}HeapTotalMb`).join(' -> ')} MB)`
+      : '';
+    verdict.check(!keepsGrowing(series(key)), `${key} keeps growing: ${series(key).join(' -> ')}${heap}`);
   }
   return row(
     'sustained',

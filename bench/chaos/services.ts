@@ -118,16 +118,20 @@ export class Service {
     return kb === undefined ? Number.NaN : Number(kb) * 1024;
   }
 
+  /** One gauge of GET /metrics (the kit labels every metric with the service's name), NaN when absent. */
+  async metric(name: string): Promise<number> {
+    const res = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
+    const text = await res.text();
+    const value = new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1];
+    return value === undefined ? Number.NaN : Number(value);
+  }
+
   /**
    * Event-loop lag p99 in ms since the previous scrape (prom-client's nodejs_eventloop_lag_p99_seconds,
    * whose histogram restarts at every scrape).
    */
   async eventLoopLagP99Ms(): Promise<number> {
-    const res = await fetch(`${this.baseUrl}/metrics`, { signal: AbortSignal.timeout(5_000) });
-    const text = await res.text();
-    // The kit labels every metric with the service's name: nodejs_eventloop_lag_p99_seconds{service="tasks"}.
-    const value = /^nodejs_eventloop_lag_p99_seconds(?:\{[^}]*\})? (\S+)$/m.exec(text)?.[1];
-    return value === undefined ? Number.NaN : Number(value) * 1000;
+    return (await this.metric('nodejs_eventloop_lag_p99_seconds')) * 1000;
   }
 
   close(): Promise<void> {
