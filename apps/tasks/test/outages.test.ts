@@ -229,6 +229,20 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
     expect(Date.now() - started).toBeLessThan(5_000);
   }, 30_000);
 
+  it('when a connection is reset while it is being checked, the process survives and the request gets a new connection', async () => {
+    const { proxy, ctx } = await appBehindProxy({ DATABASE_QUERY_TIMEOUT_MS: '10000' });
+    const owner = makeUser('owner');
+    const project = await createProject(ctx.app, owner);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // idle long enough to be checked
+    proxy.silenceExisting();
+    const answer = inFlight(as(ctx.app, owner).get(`/projects/${project.id}/tasks`));
+    // The check's SELECT 1 is on its way and unanswered; then the connection is reset under it (an
+    // unhandled 'error' event from the client would fail this test file).
+    await expect.poll(() => proxy.swallowed().toString('latin1')).toContain('SELECT 1');
+    proxy.resetAll();
+    expect((await answer.done).status).toBe(200);
+  }, 30_000);
+
   it('/readyz answers 503 not-ready while the database is silent, and 200 again once it answers', async () => {
     const { proxy, ctx } = await appBehindProxy();
     expect((await request(ctx.app).get('/readyz')).status).toBe(200);

@@ -161,6 +161,11 @@ class CheckingPool extends pg.Pool {
         continue;
       }
       if (Date.now() - releasedAt < IDLE_CHECK_AFTER_MS) return client;
+      // A checked-out client has no 'error' listener (the pool's idle one is gone, the caller's not there
+      // yet): a connection reset during the check would be an unhandled 'error' event and end the process.
+      // The check's own rejection carries the error.
+      const ignore = () => {};
+      client.on('error', ignore);
       try {
         await client.query({ text: 'SELECT 1', query_timeout: IDLE_CHECK_TIMEOUT_MS } as pg.QueryConfig);
         return client;
@@ -169,6 +174,8 @@ class CheckingPool extends pg.Pool {
         // Released with an error, the connection is closed and leaves the pool.
         client.release(err instanceof Error ? err : new Error(String(err)));
         this.onDropped(err);
+      } finally {
+        client.off('error', ignore);
       }
     }
   }
