@@ -1,5 +1,6 @@
 // Hostile clients for the slow-and-oversized row, on raw sockets: what they send is exactly what a
 // misbehaving client sends, with no HTTP library smoothing it out.
+import { fork } from 'node:child_process';
 import net from 'node:net';
 
 export interface AttackResult {
@@ -92,4 +93,58 @@ export function slowloris(
       }
     }, 100);
   });
+}
+
+export interface AttackResults {
+  /** Per slowloris socket, when the server closed it (ms), or undefined: still open. */
+  loris: (number | undefined)[];
+  oversized: Record<string, AttackResult>;
+}
+
+/** Every attack of the slow-clients row at once, against the tasks list of a project. */
+export async function runAttacks(port: number, tasksPath: string, token: string): Promise<AttackResults> {
+  const bearer = `Authorization: Bearer ${token}\r\n`;
+  const get = (target: string, extra = '') =>
+    rawRequest(port, `GET ${target} HTTP/1.1\r\nHost: 127.0.0.1\r\n${bearer}${extra}\r\n`);
+  const [loris, bigBody, manyParams, paramsWithinUrlLimit, bigHeader, longUrl] = await Promise.all([
+    slowloris(port, { count: 200, intervalMs: 500, timeoutMs: 20_000 }),
+    rawRequest(
+      port,
+      `POST ${tasksPath} HTTP/1.1\r\nHost: 127.0.0.1\r\n${bearer}Content-Type: application/json\r\n` +
+        `Content-Length: ${10 * 1024 * 1024}\r\n\r\n`,
+      { bodyBytes: 10 * 1024 * 1024 },
+    ),
+    get(`${tasksPath}?${Array.from({ length: 10_000 }, (_, i) => `p${i}=1`).join('&')}`),
+    // 10 000 parameters do not fit in a URL the server accepts; 1 500 short ones do, and meet the
+    // parameter count limit (HTTP_MAX_QUERY_PARAMS) itself.
+    get(`${tasksPath}?${'a=&'.repeat(1_500)}`),
+    get(tasksPath, `X-Big: ${'a'.repeat(64 * 1024)}\r\n`),
+    get(`${tasksPath}?q=${'a'.repeat(100 * 1024)}`),
+  ]);
+  return { loris, oversized: { bigBody, manyParams, paramsWithinUrlLimit, bigHeader, longUrl } };
+}
+
+/** runAttacks in a child process (this file, forked), so that its sockets do not share the caller's event loop. */
+export function attackInChild(port: number, tasksPath: string, token: string): Promise<AttackResults> {
+  return new Promise((resolve, reject) => {
+    const child = fork(import.meta.filename, [], {
+      env: { ...process.env, CHAOS_ATTACK: JSON.stringify({ port, tasksPath, token }) },
+      stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    });
+    child.once('message', (message) => resolve(message as AttackResults));
+    child.once('exit', (code) =>
+      reject(new Error(`the attack process exited with ${code} before reporting`)),
+    );
+  });
+}
+
+if (process.env.CHAOS_ATTACK && process.send) {
+  const { port, tasksPath, token } = JSON.parse(process.env.CHAOS_ATTACK) as {
+    port: number;
+    tasksPath: string;
+    token: string;
+  };
+  // undefined does not survive IPC's JSON: still-open sockets travel as null and are read back as such.
+  const results = await runAttacks(port, tasksPath, token);
+  process.send(results, () => process.exit(0));
 }
