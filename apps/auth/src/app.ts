@@ -61,7 +61,11 @@ export function createApp(deps: AppDeps): express.Express {
     deps.hasher ??
     createPasswordHasher(
       { cost: config.BCRYPT_COST, peppers: peppersFromConfig(config) },
-      { concurrency: config.PASSWORD_HASH_CONCURRENCY, queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT },
+      {
+        concurrency: config.PASSWORD_HASH_CONCURRENCY,
+        queueLimit: config.PASSWORD_HASH_QUEUE_LIMIT,
+        queueTimeoutMs: config.PASSWORD_HASH_QUEUE_TIMEOUT_MS,
+      },
     );
   const issuer = createAccessTokenIssuer({
     keys,

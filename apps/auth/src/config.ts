@@ -58,9 +58,11 @@ export const configSchema = baseConfigSchema
     BCRYPT_COST: wholeNumber(12, { min: 4, max: 15 }),
     // At most this many bcrypt hashes at once (default: one thread fewer than libuv's pool, at least 2), so
     // the pool always has a thread for the database driver's connection handshake; at most
-    // PASSWORD_HASH_QUEUE_LIMIT more wait their turn, and past that the answer is 503 `busy`.
+    // PASSWORD_HASH_QUEUE_LIMIT more wait their turn, for at most PASSWORD_HASH_QUEUE_TIMEOUT_MS; past
+    // either limit the answer is 503 `busy` with Retry-After: 1.
     PASSWORD_HASH_CONCURRENCY: wholeNumber(Math.max(2, (Number(process.env.UV_THREADPOOL_SIZE) || 4) - 1)),
     PASSWORD_HASH_QUEUE_LIMIT: wholeNumber(32, { min: 0 }),
+    PASSWORD_HASH_QUEUE_TIMEOUT_MS: wholeNumber(2000, { min: 10, max: 600_000, unit: 'milliseconds' }),
 
     // The password policy refuses the most common passwords. `off` only for API test collections that
     // register `password123` (RealWorld's do); never for real users.

@@ -35,7 +35,7 @@ const ctx = buildTestApp(
   {
     hasher: createPasswordHasher(
       { cost: COST, peppers: { current: TEST_PEPPER } },
-      { concurrency: 2, queueLimit: 32 },
+      { concurrency: 2, queueLimit: 32, queueTimeoutMs: 60_000 },
       countingBcrypt,
     ),
   },

@@ -12,7 +12,15 @@ const ctx = buildTestApp({
   PASSWORD_HASH_CONCURRENCY: '1',
   PASSWORD_HASH_QUEUE_LIMIT: '1',
 });
-afterAll(() => ctx.close());
+// A long queue that drains slowly: only the time limit on waiting can turn the burst away.
+const slowQueue = buildTestApp({
+  TRUST_PROXY: '1',
+  BCRYPT_COST: '10',
+  PASSWORD_HASH_CONCURRENCY: '1',
+  PASSWORD_HASH_QUEUE_LIMIT: '50',
+  PASSWORD_HASH_QUEUE_TIMEOUT_MS: '10',
+});
+afterAll(() => Promise.all([ctx.close(), slowQueue.close()]));
 
 const ip = `10.77.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250) + 1}`;
 
@@ -53,11 +61,28 @@ describe('password hashing under load', () => {
     const row = await ctx.db.prisma.loginThrottle.findUnique({ where: { key: `account:${email}` } });
     expect(row).toMatchObject({ failures: checked, inFlight: 0 });
   });
+  it('when a login waits in the hashing queue longer than PASSWORD_HASH_QUEUE_TIMEOUT_MS, it gets 503 busy instead of waiting on', async () => {
+    const answers = await Promise.all(
+      Array.from({ length: 6 }, () =>
+        request(slowQueue.app)
+          .post('/auth/login')
+          .set('X-Forwarded-For', ip)
+          .send({ email: `queue-${uniqueSuffix()}@example.com`, password: 'not the password' }),
+      ),
+    );
+    const busy = answers.filter((res) => res.status === 503);
+    expect(answers.every((res) => res.status === 401 || res.status === 503)).toBe(true);
+    expect(busy.length).toBeGreaterThan(0);
+    for (const res of busy) {
+      expect(res.body.code).toBe('busy');
+      expect(res.headers['retry-after']).toBe('1');
+    }
+  });
 });
 
 describe('hashing gate', () => {
   it('runs at most `concurrency` jobs at once, queues up to `queueLimit`, and refuses the rest with 503', async () => {
-    const gate = createHashingGate({ concurrency: 2, queueLimit: 1 });
+    const gate = createHashingGate({ concurrency: 2, queueLimit: 1, queueTimeoutMs: 60_000 });
     let active = 0;
     let peak = 0;
     const job = async () => {
@@ -75,6 +100,34 @@ describe('hashing gate', () => {
     expect(peak).toBe(2);
     const refused = results[3] as PromiseRejectedResult;
     expect(refused.reason).toMatchObject({ status: 503, code: 'busy', headers: { 'Retry-After': '1' } });
+    expect(gate.stats()).toEqual({ running: 0, waiting: 0 });
+  });
+
+  it('refuses a job that waited queueTimeoutMs with 503 busy, and leaves the queue so no slot is lost', async () => {
+    const gate = createHashingGate({ concurrency: 1, queueLimit: 5, queueTimeoutMs: 20 });
+    let finishFirst = () => {};
+    const first = gate.run(() => new Promise<void>((resolve) => (finishFirst = resolve)));
+    const second = gate.run(async () => 'ran');
+    await expect(second).rejects.toMatchObject({
+      status: 503,
+      code: 'busy',
+      headers: { 'Retry-After': '1' },
+    });
+    expect(gate.stats()).toEqual({ running: 1, waiting: 0 });
+    finishFirst();
+    await first;
+    expect(gate.stats()).toEqual({ running: 0, waiting: 0 });
+    await expect(gate.run(async () => 'next')).resolves.toBe('next');
+  });
+
+  it('a job whose turn comes before its time limit runs normally', async () => {
+    const gate = createHashingGate({ concurrency: 1, queueLimit: 5, queueTimeoutMs: 60_000 });
+    let finishFirst = () => {};
+    const first = gate.run(() => new Promise<void>((resolve) => (finishFirst = resolve)));
+    const second = gate.run(async () => 'ran');
+    finishFirst();
+    await first;
+    await expect(second).resolves.toBe('ran');
     expect(gate.stats()).toEqual({ running: 0, waiting: 0 });
   });
 });

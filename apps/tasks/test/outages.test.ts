@@ -183,6 +183,42 @@ describe('when the database goes silent (sockets open, no bytes: a failover, a p
     expect((await asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)).status).toBe(200);
   });
 
+  it('connections that fell silent while idle in the pool are checked and dropped before use: the next requests succeed without waiting out the query timeout', async () => {
+    const { proxy, ctx } = await appBehindProxy({ DATABASE_QUERY_TIMEOUT_MS: '10000' });
+    const owner = testUser('owner');
+    const project = await createProject(ctx.app, owner);
+    // Requests at once make the pool open several connections, which then sit idle.
+    await Promise.all(
+      Array.from({ length: 4 }, () => asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)),
+    );
+    const idle = ctx.db.pool.idleCount;
+    expect(idle).toBeGreaterThan(1);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // idle long enough to be checked
+    proxy.silenceExisting();
+
+    const started = Date.now();
+    const answers = await Promise.all(
+      Array.from({ length: idle }, () => asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`)),
+    );
+    expect(answers.map((res) => res.status)).toEqual(answers.map(() => 200));
+    // One failed check (1 s) at most per request, not the 10 s query timeout.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 30_000);
+
+  it('when a connection is reset while it is being checked, the process survives and the request gets a new connection', async () => {
+    const { proxy, ctx } = await appBehindProxy({ DATABASE_QUERY_TIMEOUT_MS: '10000' });
+    const owner = testUser('owner');
+    const project = await createProject(ctx.app, owner);
+    await new Promise((resolve) => setTimeout(resolve, 1_200)); // idle long enough to be checked
+    proxy.silenceExisting();
+    const answer = inFlight(asUser(ctx.app, owner).get(`/projects/${project.id}/tasks`));
+    // The check's SELECT 1 is on its way and unanswered; then the connection is reset under it (an
+    // unhandled 'error' event from the client would fail this test file).
+    await expect.poll(() => proxy.swallowed().toString('latin1')).toContain('SELECT 1');
+    proxy.resetAll();
+    expect((await answer.done).status).toBe(200);
+  }, 30_000);
+
   it('/readyz answers 503 not-ready while the database is silent, and 200 again once it answers', async () => {
     const { proxy, ctx } = await appBehindProxy();
     expect((await request(ctx.app).get('/readyz')).status).toBe(200);

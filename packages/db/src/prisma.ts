@@ -1,3 +1,4 @@
+import type { EventEmitter } from 'node:events';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { errorMessage, stderrLogger, type DbLogger } from './logger.ts';
@@ -70,6 +71,8 @@ const PING_TIMEOUT_MS = 2_000;
 const KEEPALIVE_DELAY_MS = 10_000;
 // What pg's query_timeout rejects a query with.
 const QUERY_READ_TIMEOUT = 'Query read timeout';
+// Emitted by DropOnTimeoutClient when a query's answer never came: the database (or the path to it) is silent.
+const SILENT = 'silent';
 
 /**
  * pg's query_timeout fails a query whose answer is overdue, but keeps its connection and goes on waiting for
@@ -83,7 +86,10 @@ class DropOnTimeoutClient extends pg.Client {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any
   override query(...args: any[]): any {
     const dropIfTimedOut = (err: unknown) => {
-      if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) this.end().catch(() => {});
+      if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) {
+        this.emit(SILENT);
+        this.end().catch(() => {});
+      }
     };
     const callbackAt = args.findIndex((arg) => typeof arg === 'function');
     if (callbackAt !== -1) {
@@ -97,6 +103,88 @@ class DropOnTimeoutClient extends pg.Client {
     // The caller awaits the same promise; this only looks at how it ends.
     if (result instanceof Promise) result.catch(dropIfTimedOut);
     return result;
+  }
+}
+
+// A pooled connection idle for this long answers a quick SELECT 1 before it is handed out again, within
+// IDLE_CHECK_TIMEOUT_MS; one that does not is dropped and the next one tried.
+const IDLE_CHECK_AFTER_MS = 1_000;
+const IDLE_CHECK_TIMEOUT_MS = 1_000;
+
+type PoolCallback = (
+  err: Error | undefined,
+  client?: pg.PoolClient,
+  done?: (release?: unknown) => void,
+) => void;
+
+/**
+ * A connection that sat idle in the pool while the database went silent (a failover, a partition: the socket
+ * stays open, no byte comes back) would only be found out by the query timeout of the next request that
+ * takes it, and a pool holds several: each would cost one request a full DATABASE_QUERY_TIMEOUT_MS, one after
+ * the other, long after fresh connections work again. So:
+ * - a connection idle for a second is checked with a SELECT 1 (a millisecond on a live connection, and only
+ *   for connections the load left idle) before it is handed out; a silent one is dropped;
+ * - once one connection has proved silent (its check or a query timed out), every connection that has been
+ *   idle since is suspect and dropped unchecked at its next checkout: they share its fate, and a new one is
+ *   cheap.
+ * The request then gets a working (or new) connection instead of a 503 after the query timeout.
+ */
+class CheckingPool extends pg.Pool {
+  private readonly releasedAt = new WeakMap<pg.PoolClient, number>();
+  private readonly onDropped: (err: unknown) => void;
+  private silentSince = 0;
+
+  constructor(config: pg.PoolConfig, onDropped: (err: unknown) => void) {
+    super(config);
+    this.onDropped = onDropped;
+    this.on('release', (_err, client) => this.releasedAt.set(client, Date.now()));
+    // pg's typings list the client's own events only: SILENT is ours.
+    this.on('connect', (client) =>
+      (client as unknown as EventEmitter).on(SILENT, () => (this.silentSince = Date.now())),
+    );
+  }
+
+  // pg-pool's query() takes its connection through the callback form, Prisma's transactions through the
+  // promise form: both are checked.
+  override connect(): Promise<pg.PoolClient>;
+  override connect(callback: PoolCallback): void;
+  override connect(callback?: PoolCallback): Promise<pg.PoolClient> | void {
+    const checked = this.checkedConnect();
+    if (!callback) return checked;
+    checked.then(
+      (client) => callback(undefined, client, (release?: unknown) => client.release(release as Error)),
+      (err: Error) => callback(err, undefined, () => {}),
+    );
+  }
+
+  // Each turn that does not return drops a connection, so the loop ends: at worst with a new connection.
+  private async checkedConnect(): Promise<pg.PoolClient> {
+    for (;;) {
+      const client = await super.connect();
+      const releasedAt = this.releasedAt.get(client);
+      if (releasedAt === undefined) return client; // new
+      if (releasedAt < this.silentSince) {
+        client.release(new Error('idle since a connection of this pool went silent'));
+        continue;
+      }
+      if (Date.now() - releasedAt < IDLE_CHECK_AFTER_MS) return client;
+      // A checked-out client has no 'error' listener (the pool's idle one is gone, the caller's not there
+      // yet): a connection reset during the check would be an unhandled 'error' event and end the process.
+      // The check's own rejection carries the error.
+      const ignore = () => {};
+      client.on('error', ignore);
+      try {
+        await client.query({ text: 'SELECT 1', query_timeout: IDLE_CHECK_TIMEOUT_MS } as pg.QueryConfig);
+        return client;
+      } catch (err) {
+        this.silentSince = Date.now();
+        // Released with an error, the connection is closed and leaves the pool.
+        client.release(err instanceof Error ? err : new Error(String(err)));
+        this.onDropped(err);
+      } finally {
+        client.off('error', ignore);
+      }
+    }
   }
 }
 
@@ -115,20 +203,27 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
     queryTimeoutMs = DEFAULT_POOL_TIMEOUTS.queryTimeoutMs,
     connectTimeoutMs = DEFAULT_POOL_TIMEOUTS.connectTimeoutMs,
   } = options;
-  const pool = new pg.Pool({
-    connectionString: options.url,
-    max: options.max ?? 10,
-    Client: DropOnTimeoutClient,
-    // Fail a request fast instead of queueing it forever while the database is unreachable or every slot is busy.
-    connectionTimeoutMillis: connectTimeoutMs,
-    // Sent when each connection starts, so it bounds every statement, in or out of a transaction.
-    ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-    query_timeout: queryTimeoutMs,
-    idleTimeoutMillis: 30_000,
-    keepAlive: true,
-    keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
-    ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
-  });
+  const pool = new CheckingPool(
+    {
+      connectionString: options.url,
+      max: options.max ?? 10,
+      Client: DropOnTimeoutClient,
+      // Fail a request fast instead of queueing it forever while the database is unreachable or every slot is busy.
+      connectionTimeoutMillis: connectTimeoutMs,
+      // Sent when each connection starts, so it bounds every statement, in or out of a transaction.
+      ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
+      query_timeout: queryTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      keepAlive: true,
+      keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
+      ...(options.applicationName === undefined ? {} : { application_name: options.applicationName }),
+    },
+    (err) =>
+      logger.warn(
+        { err: errorMessage(err) },
+        'idle database connection did not answer its check; dropped, the pool opens a new one',
+      ),
+  );
   pool.on('error', (err) => {
     logger.warn({ err: errorMessage(err) }, 'idle database connection lost; the pool will open a new one');
   });

@@ -5,6 +5,12 @@ export interface HashingGateOptions {
   concurrency: number;
   /** Hashes allowed to wait for a turn; past that the request is refused at once with 503. */
   queueLimit: number;
+  /**
+   * The longest a hash waits for its turn; then it leaves the queue and the request gets the same 503.
+   * Without it, a queue that drains slower than it fills (a slow or shared CPU) makes every login wait
+   * seconds behind it, and clients time out instead of being told to retry.
+   */
+  queueTimeoutMs: number;
 }
 
 /**
@@ -13,7 +19,8 @@ export interface HashingGateOptions {
  * SCRAM authentication when the pool opens a database connection. Unbounded, a burst of logins queues dozens
  * of hashes on those threads; a new connection's handshake waits behind all of them, misses pg's connection
  * timeout, and every request needing the database fails with a 500. Holding bcrypt to fewer threads than
- * the pool has keeps one free, and a bounded queue turns overload into a quick 503 the client can retry.
+ * the pool has keeps one free, and a queue bounded in length and in waiting time turns overload into a
+ * quick 503 the client can retry.
  */
 export function busy(): ServiceUnavailableError {
   return new ServiceUnavailableError('The server is busy checking passwords. Try again in a second.', {
@@ -38,8 +45,19 @@ export function createHashingGate(options: HashingGateOptions) {
       if (running < options.concurrency) {
         running++;
       } else if (waiting.length < options.queueLimit) {
-        // The slot is handed over directly by release(): `running` stays the same.
-        await new Promise<void>((resolve) => waiting.push(resolve));
+        // The slot is handed over directly by release(): `running` stays the same. A waiter that gives up
+        // leaves the queue first, so release() never hands a slot to a request that is gone.
+        await new Promise<void>((resolve, reject) => {
+          const turn = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+          const timer = setTimeout(() => {
+            waiting.splice(waiting.indexOf(turn), 1);
+            reject(busy());
+          }, options.queueTimeoutMs);
+          waiting.push(turn);
+        });
       } else {
         throw busy();
       }
