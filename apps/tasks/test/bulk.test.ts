@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { asUser, testUser } from '@mini/testing';
-import { addMember, createLabel, createProject, createTask, useTestAppWithAuth } from './helpers.ts';
+import {
+  addMember,
+  createLabel,
+  createProject,
+  createTask,
+  createTasks,
+  useTestAppWithAuth,
+} from './helpers.ts';
 
 const ctx = useTestAppWithAuth();
 
@@ -106,9 +113,7 @@ describe('POST /tasks/bulk', () => {
   it('100 tasks are changed in one request', async () => {
     const owner = testUser('owner');
     const project = await createProject(ctx.app, owner);
-    const ids = await Promise.all(
-      Array.from({ length: 100 }, () => createTask(ctx.app, owner, project.id).then((t) => t.id)),
-    );
+    const ids = (await createTasks(ctx.app, owner, project.id, 100)).map((t) => t.id);
     const res = await asUser(ctx.app, owner)
       .post('/tasks/bulk')
       .send({ taskIds: ids, set: { status: 'in_progress' } });
@@ -151,14 +156,7 @@ describe('POST /tasks/bulk cost', () => {
     for (let p = 0; p < 2; p++) {
       const project = await createProject(ctx.app, owner);
       await addMember(ctx.app, ctx.auth, owner, project.id, grace, 'editor');
-      const created = await Promise.all(
-        Array.from({ length: 50 }, (_, i) =>
-          asUser(ctx.app, owner)
-            .post(`/projects/${project.id}/tasks`)
-            .send({ title: `Bulk ${i}` }),
-        ),
-      );
-      ids.push(...created.map((res) => res.body.id as string));
+      ids.push(...(await createTasks(ctx.app, owner, project.id, 50)).map((t) => t.id));
     }
     const bulk = (taskIds: string[], set: object) => async () => {
       const res = await asUser(ctx.app, owner).post('/tasks/bulk').send({ taskIds, set });
