@@ -710,10 +710,11 @@ export const sustained: Fault = async (ctx) => {
   let start = 0;
   const exits = await exitsDuring(ctx, async () => {
     start = Date.now();
-    // A warm-up round, not measured (JIT, pools, heaps growing to their working size), then one scrape so
-    // that each round's lag histogram covers that round only.
+    // A warm-up, not measured, as long as the three rounds (JIT, pools, and V8 reserving heap up to the
+    // load's working size: a 9-round run here saw RSS climb for the first minute or two, then level off),
+    // then one scrape so that each round's lag histogram covers that round only.
     const warmUp = startStreams(steadyStreams(ctx), events);
-    await sleep(roundMs);
+    await sleep(3 * roundMs);
     await warmUp.stop();
     await Promise.all([ctx.auth.eventLoopLagP99Ms(), ctx.tasks.eventLoopLagP99Ms()]);
     for (let i = 0; i < 3; i++) {
