@@ -1,6 +1,7 @@
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { errorMessage, stderrLogger, type DbLogger } from './logger.ts';
+import { dropOverdueQueries } from './read-timeout.ts';
 
 export interface CreatePrismaOptions extends PoolTimeouts {
   url: string;
@@ -68,37 +69,6 @@ const PING_TIMEOUT_MS = 2_000;
 // vanished (a partition, a host that died) is noticed and dropped within seconds, not after the kernel's
 // default of two hours.
 const KEEPALIVE_DELAY_MS = 10_000;
-// What pg's query_timeout rejects a query with.
-const QUERY_READ_TIMEOUT = 'Query read timeout';
-
-/**
- * pg's query_timeout fails a query whose answer is overdue, but keeps its connection and goes on waiting for
- * that answer. After a failover or a partition it never comes: the ROLLBACK Prisma sends next would wait out a
- * second timeout behind it, and the connection would go back to the pool and hang the next request too. This
- * client closes its connection at the timeout instead: whatever is queued on it fails at once, and the pool
- * opens a fresh connection for the next request.
- */
-class DropOnTimeoutClient extends pg.Client {
-  // pg's query() has a dozen overloads (promise or callback, text or config): all are passed through as is.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override query(...args: any[]): any {
-    const dropIfTimedOut = (err: unknown) => {
-      if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) this.end().catch(() => {});
-    };
-    const callbackAt = args.findIndex((arg) => typeof arg === 'function');
-    if (callbackAt !== -1) {
-      const callback = args[callbackAt] as (err: unknown, result: unknown) => void;
-      args[callbackAt] = (err: unknown, result: unknown) => {
-        dropIfTimedOut(err);
-        callback(err, result);
-      };
-    }
-    const result: unknown = Reflect.apply(super.query, this, args);
-    // The caller awaits the same promise; this only looks at how it ends.
-    if (result instanceof Promise) result.catch(dropIfTimedOut);
-    return result;
-  }
-}
 
 /**
  * Builds an app's generated PrismaClient on a pg.Pool we own. Owning the pool is what lets us attach an
@@ -118,12 +88,10 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.max ?? 10,
-    Client: DropOnTimeoutClient,
     // Fail a request fast instead of queueing it forever while the database is unreachable or every slot is busy.
     connectionTimeoutMillis: connectTimeoutMs,
     // Sent when each connection starts, so it bounds every statement, in or out of a transaction.
     ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-    query_timeout: queryTimeoutMs,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
@@ -132,6 +100,13 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   pool.on('error', (err) => {
     logger.warn({ err: errorMessage(err) }, 'idle database connection lost; the pool will open a new one');
   });
+  // Not pg's query_timeout: see read-timeout.ts for why. 0 waits for an answer forever.
+  const stopDropping =
+    queryTimeoutMs > 0
+      ? dropOverdueQueries(pool, queryTimeoutMs, () => {
+          logger.warn({ queryTimeoutMs }, 'database query got no answer in time; its connection was closed');
+        })
+      : () => {};
 
   const adapter = new PrismaPg(pool, {
     onConnectionError: (err) => logger.warn({ err: errorMessage(err) }, 'database connection error'),
@@ -148,6 +123,7 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
+      stopDropping();
       await prisma.$disconnect();
       await pool.end();
     })();
