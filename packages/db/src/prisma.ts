@@ -1,7 +1,7 @@
-import type { EventEmitter } from 'node:events';
 import { PrismaPg } from '@prisma/adapter-pg';
 import pg from 'pg';
 import { errorMessage, stderrLogger, type DbLogger } from './logger.ts';
+import { dropOverdueQueries } from './read-timeout.ts';
 
 export interface CreatePrismaOptions extends PoolTimeouts {
   url: string;
@@ -69,42 +69,6 @@ const PING_TIMEOUT_MS = 2_000;
 // vanished (a partition, a host that died) is noticed and dropped within seconds, not after the kernel's
 // default of two hours.
 const KEEPALIVE_DELAY_MS = 10_000;
-// What pg's query_timeout rejects a query with.
-const QUERY_READ_TIMEOUT = 'Query read timeout';
-// Emitted by DropOnTimeoutClient when a query's answer never came: the database (or the path to it) is silent.
-const SILENT = 'silent';
-
-/**
- * pg's query_timeout fails a query whose answer is overdue, but keeps its connection and goes on waiting for
- * that answer. After a failover or a partition it never comes: the ROLLBACK Prisma sends next would wait out a
- * second timeout behind it, and the connection would go back to the pool and hang the next request too. This
- * client closes its connection at the timeout instead: whatever is queued on it fails at once, and the pool
- * opens a fresh connection for the next request.
- */
-class DropOnTimeoutClient extends pg.Client {
-  // pg's query() has a dozen overloads (promise or callback, text or config): all are passed through as is.
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any
-  override query(...args: any[]): any {
-    const dropIfTimedOut = (err: unknown) => {
-      if (err instanceof Error && err.message === QUERY_READ_TIMEOUT) {
-        this.emit(SILENT);
-        this.end().catch(() => {});
-      }
-    };
-    const callbackAt = args.findIndex((arg) => typeof arg === 'function');
-    if (callbackAt !== -1) {
-      const callback = args[callbackAt] as (err: unknown, result: unknown) => void;
-      args[callbackAt] = (err: unknown, result: unknown) => {
-        dropIfTimedOut(err);
-        callback(err, result);
-      };
-    }
-    const result: unknown = Reflect.apply(super.query, this, args);
-    // The caller awaits the same promise; this only looks at how it ends.
-    if (result instanceof Promise) result.catch(dropIfTimedOut);
-    return result;
-  }
-}
 
 // A pooled connection idle for this long answers a quick SELECT 1 before it is handed out again, within
 // IDLE_CHECK_TIMEOUT_MS; one that does not is dropped and the next one tried.
@@ -138,10 +102,11 @@ class CheckingPool extends pg.Pool {
     super(config);
     this.onDropped = onDropped;
     this.on('release', (_err, client) => this.releasedAt.set(client, Date.now()));
-    // pg's typings list the client's own events only: SILENT is ours.
-    this.on('connect', (client) =>
-      (client as unknown as EventEmitter).on(SILENT, () => (this.silentSince = Date.now())),
-    );
+  }
+
+  /** A query of this pool got no answer in time (dropOverdueQueries closed its connection). */
+  markSilent(): void {
+    this.silentSince = Date.now();
   }
 
   // pg-pool's query() takes its connection through the callback form, Prisma's transactions through the
@@ -207,12 +172,10 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
     {
       connectionString: options.url,
       max: options.max ?? 10,
-      Client: DropOnTimeoutClient,
       // Fail a request fast instead of queueing it forever while the database is unreachable or every slot is busy.
       connectionTimeoutMillis: connectTimeoutMs,
       // Sent when each connection starts, so it bounds every statement, in or out of a transaction.
       ...(statementTimeoutMs > 0 ? { statement_timeout: statementTimeoutMs } : {}),
-      query_timeout: queryTimeoutMs,
       idleTimeoutMillis: 30_000,
       keepAlive: true,
       keepAliveInitialDelayMillis: KEEPALIVE_DELAY_MS,
@@ -227,6 +190,15 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   pool.on('error', (err) => {
     logger.warn({ err: errorMessage(err) }, 'idle database connection lost; the pool will open a new one');
   });
+  // Not pg's query_timeout: see read-timeout.ts for why. 0 waits for an answer forever.
+  const stopDropping =
+    queryTimeoutMs > 0
+      ? dropOverdueQueries(pool, queryTimeoutMs, () => {
+          // The connections idle since are suspect too: see CheckingPool.
+          pool.markSilent();
+          logger.warn({ queryTimeoutMs }, 'database query got no answer in time; its connection was closed');
+        })
+      : () => {};
 
   const adapter = new PrismaPg(pool, {
     onConnectionError: (err) => logger.warn({ err: errorMessage(err) }, 'database connection error'),
@@ -243,6 +215,7 @@ export function createPrisma<C extends { $disconnect(): Promise<void> }>(
   let closing: Promise<void> | undefined;
   function close(): Promise<void> {
     closing ??= (async () => {
+      stopDropping();
       await prisma.$disconnect();
       await pool.end();
     })();

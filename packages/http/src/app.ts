@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import cors from 'cors';
-import express, { type Express, type Request, type RequestHandler } from 'express';
+import express, {
+  type Express,
+  type NextFunction,
+  type Request,
+  type RequestHandler,
+  type Response,
+} from 'express';
 import helmet from 'helmet';
 import { Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { runWithContext, type Logger, type RequestContext } from '@mini/logger';
+import { requestContext, type Logger, type RequestContext } from '@mini/logger';
 import { docsRouter } from './docs.ts';
 import {
   AppError,
@@ -60,6 +66,12 @@ const UNMATCHED = '(unmatched)';
 const ROUTE = Symbol('route');
 const ROUTE_TEMPLATE = Symbol('routeTemplate');
 type KitRequest = Request & { [ROUTE]?: unknown; [ROUTE_TEMPLATE]?: string };
+// What the access log and the duration metric need when the response closes.
+const ACCESS = Symbol('access');
+type KitResponse = Response & {
+  [ACCESS]: { start: number; ctx: RequestContext; path: string };
+  req: Request;
+};
 const METRICS_REGISTRY = 'metricsRegistry';
 const SHUTTING_DOWN = 'shuttingDown';
 
@@ -197,54 +209,81 @@ function requestPipeline(options: RequestPipelineOptions): RequestHandler {
     jsonBody(req, res, next);
   };
 
+  const withoutOrigin = (req: Request, res: Response, next: NextFunction) => {
+    // What the cors middleware sets on a request without Origin, without its per-request work.
+    res.setHeader('Vary', 'Origin');
+    res.setHeader('Access-Control-Expose-Headers', exposedHeaders);
+    parseBody(req, res, next);
+  };
+  const withOrigin = (req: Request, res: Response, next: NextFunction) => {
+    corsMiddleware(req, res, (err?: unknown) => (err ? next(err) : parseBody(req, res, next)));
+  };
+
+  // Per-route duration histograms, looked up by route, method and status, so that a request does not pay
+  // prom-client's label handling (an object, a closure and a hash string per observation) when it ends.
+  const observers = new Map<string, Map<string, { observe(seconds: number): void }>>();
+  const observerFor = (route: string, method: string, status: number) => {
+    let byRoute = observers.get(route);
+    if (byRoute === undefined) observers.set(route, (byRoute = new Map()));
+    const key = method + status;
+    let observer = byRoute.get(key);
+    if (observer === undefined) {
+      observer = duration.labels({ method, route, status_code: String(status) });
+      byRoute.set(key, observer);
+    }
+    return observer;
+  };
+
+  // One `close` listener shared by every request, reading what it needs off the response: no closure per
+  // request. `close` fires for completed and aborted requests alike, after `finish` when there is one.
+  function onClose(this: KitResponse) {
+    work.end();
+    const state = this[ACCESS];
+    const req = this.req;
+    const seconds = (performance.now() - state.start) / 1e3;
+    const route = routeTemplateOf(req);
+    const status = this.statusCode;
+    observerFor(route, req.method, status).observe(seconds);
+    // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
+    // watch, not a fault in the code, and under load there can be thousands of them.
+    const level = status === 503 ? 'warn' : status >= 500 ? 'error' : 'info';
+    if (!logger.isLevelEnabled(level)) return;
+    const ctx = state.ctx;
+    const fields = {
+      requestId: ctx.requestId,
+      ...(ctx.userId === undefined ? {} : { userId: ctx.userId }),
+      method: req.method,
+      route,
+      path: state.path,
+      status,
+      durationMs: Math.round(seconds * 1e4) / 10,
+      ...(this.locals[ACCESS_LOG_FIELDS] as Record<string, unknown> | undefined),
+    };
+    logger[level](fields, this.writableFinished ? 'request completed' : 'request aborted');
+  }
+
   return (req, res, next) => {
-    const start = performance.now();
     work.begin();
     attachInFlightWork(req, work);
     const incoming = req.headers['x-request-id'];
     const requestId =
       typeof incoming === 'string' && VALID_REQUEST_ID.test(incoming) ? incoming : randomUUID();
     const ctx: RequestContext = { requestId };
-    // Kept for the access log, which runs on `close`, outside the request's async context.
-    res.locals.requestContext = ctx;
-    // Read now: routers mounted under a prefix rewrite req.path while they handle the request.
-    const path = req.path;
-    // `close` fires for completed and aborted requests alike, after `finish` when there is one.
-    res.once('close', () => {
-      work.end();
-      const seconds = (performance.now() - start) / 1e3;
-      const route = routeTemplateOf(req);
-      const status = res.statusCode;
-      duration.observe({ method: req.method, route, status_code: String(status) }, seconds);
-      // 503 is how a service says "a dependency is down" or "too busy, retry": an operating condition to
-      // watch, not a fault in the code, and under load there can be thousands of them.
-      const level = status === 503 ? 'warn' : status >= 500 ? 'error' : 'info';
-      if (!logger.isLevelEnabled(level)) return;
-      const fields = {
-        requestId: ctx.requestId,
-        ...(ctx.userId === undefined ? {} : { userId: ctx.userId }),
-        method: req.method,
-        route,
-        path,
-        status,
-        durationMs: Math.round(seconds * 1e4) / 10,
-        ...(res.locals[ACCESS_LOG_FIELDS] as Record<string, unknown> | undefined),
-      };
-      logger[level](fields, res.writableFinished ? 'request completed' : 'request aborted');
-    });
+    // Kept for the access log, which runs on `close`, outside the request's async context. The path is
+    // read now: routers mounted under a prefix rewrite req.path while they handle the request.
+    (res as KitResponse)[ACCESS] = { start: performance.now(), ctx, path: req.path };
+    res.on('close', onClose);
 
     res.setHeader(REQUEST_ID_HEADER, requestId);
     for (const [name, value] of helmetHeaders) res.setHeader(name, value);
-    runWithContext(ctx, () => {
-      if (req.method === 'OPTIONS' || req.headers.origin !== undefined) {
-        corsMiddleware(req, res, (err?: unknown) => (err ? next(err) : parseBody(req, res, next)));
-        return;
-      }
-      // What the cors middleware sets on a request without Origin, without its per-request work.
-      res.setHeader('Vary', 'Origin');
-      res.setHeader('Access-Control-Expose-Headers', exposedHeaders);
-      parseBody(req, res, next);
-    });
+    // run() passes the arguments on, so no closure is made per request.
+    requestContext.run(
+      ctx,
+      req.method === 'OPTIONS' || req.headers.origin !== undefined ? withOrigin : withoutOrigin,
+      req,
+      res,
+      next,
+    );
   };
 }
 

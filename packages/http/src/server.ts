@@ -102,18 +102,21 @@ export async function startServer(app: Express, options: StartServerOptions): Pr
   const responses = new Set<ServerResponse>();
   let closing = false;
 
+  // One listener for every response, not a closure per request. `close` follows a finished response and
+  // an aborted one alike.
+  function onResponseClose(this: ServerResponse) {
+    responses.delete(this);
+    const connection = connections.get(this.req.socket);
+    if (connection) {
+      connection.requests -= 1;
+      connection.idleSince = performance.now();
+    }
+  }
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const connection = connections.get(req.socket);
     if (connection) connection.requests += 1;
     responses.add(res);
-    // `close` follows a finished response and an aborted one alike.
-    res.once('close', () => {
-      responses.delete(res);
-      if (connection) {
-        connection.requests -= 1;
-        connection.idleSince = performance.now();
-      }
-    });
+    res.on('close', onResponseClose);
     if (closing) res.setHeader('Connection', 'close');
     app(req, res);
   };
