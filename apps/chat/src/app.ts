@@ -12,6 +12,8 @@ import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import { memberRoutes } from './members/members.routes.ts';
 import { createMembersService } from './members/members.service.ts';
+import { messageRoutes } from './messages/messages.routes.ts';
+import { createMessagesService } from './messages/messages.service.ts';
 import { createStore } from './repositories.ts';
 import { roomRoutes } from './rooms/rooms.routes.ts';
 import { createRoomsService } from './rooms/rooms.service.ts';
@@ -30,7 +32,8 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
   const api = createApiRegistry({
     title: 'Chat service',
     version: '0.1.0',
-    description: 'Public, private and direct rooms with members and roles.',
+    description:
+      'Public, private and direct rooms with members and roles; messages with history, edits, deletes and read state.',
     authenticate: requireAuth(
       verifier,
       revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
@@ -40,6 +43,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
   const store = createStore(db);
   const rooms = createRoomsService(store);
   const members = createMembersService(store);
+  const messages = createMessagesService(store);
 
   return createServiceApp({
     name: 'chat',
@@ -53,6 +57,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
     routes: (app) => {
       app.use(roomRoutes(api, rooms));
       app.use(memberRoutes(api, members));
+      app.use(messageRoutes(api, messages));
     },
   });
 }

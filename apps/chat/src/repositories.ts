@@ -1,5 +1,6 @@
 import { createStore as createKitStore, type Store as KitStore } from '@mini/db';
 import type { Database, DbClient } from './db.ts';
+import { messagesRepository } from './messages/messages.repository.ts';
 import { membersRepository } from './members/members.repository.ts';
 import { roomsRepository } from './rooms/rooms.repository.ts';
 
@@ -7,6 +8,7 @@ function repositoriesOn(db: DbClient) {
   return {
     rooms: roomsRepository(db),
     members: membersRepository(db),
+    messages: messagesRepository(db),
   };
 }
 

@@ -19,6 +19,8 @@ const cases = () => [
   unknownField('POST /rooms', '__proto__', { ...as, body: '{"__proto__":{},"name":"x"}' }),
   unknownField(`PATCH /rooms/${id}`, 'toString', { ...as, body: '{"toString":"x"}' }),
   unknownField(`POST /rooms/${id}/members`, 'hasOwnProperty', { ...as, body: '{"hasOwnProperty":1}' }),
+  unknownField(`POST /rooms/${id}/messages`, 'valueOf', { ...as, body: '{"body":"x","valueOf":1}' }),
+  nul(`POST /rooms/${id}/messages`, 'body', { ...as, body: '{"body":"a\\u0000b"}' }),
   nul('POST /rooms', 'name', { ...as, body: '{"name":"a\\u0000b"}' }),
   nul(`PATCH /rooms/${id}`, 'name', { ...as, body: '{"name":"a\\u0000b"}' }),
   malformedPath('GET /rooms/%ZZ', as),

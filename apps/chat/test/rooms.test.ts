@@ -18,7 +18,7 @@ describe('rooms', () => {
     expect(res.headers.location).toBe(`/rooms/${res.body.id}`);
     const got = await asUser(ctx.app, ada).get(`/rooms/${res.body.id}`);
     expect(got.status).toBe(200);
-    expect(got.body).toEqual(res.body);
+    expect(got.body).toEqual({ ...res.body, unreadCount: 0 });
   });
 
   it('when the name is blank or the visibility is direct, returns 422', async () => {

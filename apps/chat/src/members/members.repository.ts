@@ -53,6 +53,19 @@ export function membersRepository(db: DbClient) {
       await db.roomMember.delete({ where: { roomId_userId: { roomId, userId } } });
     },
 
+    /** Moves the read cursor forward to `seq` (never back); the cursor it now has. */
+    async markRead(roomId: string, userId: string, seq: bigint): Promise<bigint> {
+      await db.roomMember.updateMany({
+        where: { roomId, userId, lastReadSeq: { lt: seq } },
+        data: { lastReadSeq: seq },
+      });
+      const row = await db.roomMember.findUnique({
+        where: { roomId_userId: { roomId, userId } },
+        select: { lastReadSeq: true },
+      });
+      return row?.lastReadSeq ?? seq;
+    },
+
     async countOwners(roomId: string): Promise<number> {
       return db.roomMember.count({ where: { roomId, role: 'owner' } });
     },

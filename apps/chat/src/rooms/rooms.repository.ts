@@ -15,6 +15,11 @@ export interface RoomView extends RoomRecord {
   role: RoomRole | null;
 }
 
+/** With the user's unread count (null when they are not a member: there is no read cursor). */
+export interface RoomListItem extends RoomView {
+  unreadCount: number | null;
+}
+
 const roomSelect = {
   id: true,
   name: true,

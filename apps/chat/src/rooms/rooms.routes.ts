@@ -10,11 +10,12 @@ import {
   roomPageSchema,
   roomParams,
   roomSchema,
+  roomWithUnreadSchema,
   updateRoomBody,
 } from './rooms.schemas.ts';
 import { directWithYourself, type RoomsService } from './rooms.service.ts';
 
-export const toRoomDto = (room: RoomView) => ({
+export const toRoomDto = <R extends RoomView>(room: R) => ({
   ...room,
   createdAt: room.createdAt.toISOString(),
   updatedAt: room.updatedAt.toISOString(),
@@ -66,7 +67,7 @@ export function roomRoutes(api: ApiRegistry, rooms: RoomsService): Router {
     tags,
     auth: true,
     params: roomParams,
-    responses: { 200: { description: 'The room.', schema: roomSchema }, 404: notFound },
+    responses: { 200: { description: 'The room.', schema: roomWithUnreadSchema }, 404: notFound },
     handler: async ({ req, params }) => toRoomDto(await rooms.get(actorOf(req), params.id)),
   });
 

@@ -56,4 +56,13 @@ export const roomSchema = z
     },
   });
 
-export const roomPageSchema = cursorPageSchema(roomSchema, 'RoomPage');
+export const roomWithUnreadSchema = roomSchema
+  .extend({
+    unreadCount: z.number().int().min(0).nullable().meta({
+      description:
+        'Messages by others after your read cursor (POST /rooms/{id}/read); null when not a member.',
+    }),
+  })
+  .meta({ id: 'RoomWithUnread', example: { ...(roomSchema.meta()?.example as object), unreadCount: 3 } });
+
+export const roomPageSchema = cursorPageSchema(roomWithUnreadSchema, 'RoomPage');

@@ -4,7 +4,7 @@ import { cursorDate, cursorUuid, keysetPage, startAfter, type CursorSpec } from 
 import type { Store } from '../repositories.ts';
 import type { Actor } from '../shared/actor.ts';
 import { assertAtLeast, directRoom, visibleRoom } from './access.ts';
-import type { RoomView } from './rooms.repository.ts';
+import type { RoomListItem, RoomView } from './rooms.repository.ts';
 
 export interface PageRequest {
   limit: number;
@@ -23,6 +23,15 @@ const directKeyOf = (a: string, b: string) => [a, b].sort().join(':');
 export function createRoomsService(store: Store) {
   const { repos } = store;
 
+  async function withUnread(actor: Actor, rooms: RoomView[]): Promise<RoomListItem[]> {
+    const mine = rooms.filter((room) => room.role !== null).map((room) => room.id);
+    const counts = await repos.messages.unreadCounts(actor.id, mine);
+    return rooms.map((room) => ({
+      ...room,
+      unreadCount: room.role === null ? null : (counts.get(room.id) ?? 0),
+    }));
+  }
+
   return {
     async create(actor: Actor, input: { name: string; visibility: 'public' | 'private' }): Promise<RoomView> {
       return store.transaction(async (tx) => {
@@ -39,15 +48,17 @@ export function createRoomsService(store: Store) {
         after: after && { createdAt: new Date(after.v), id: after.id },
         take: options.limit + 1,
       });
-      return keysetPage(rows, options.limit, spec, (last) => ({
+      const page = keysetPage(rows, options.limit, spec, (last) => ({
         v: last.createdAt.toISOString(),
         id: last.id,
       }));
+      return { items: await withUnread(actor, page.items), nextCursor: page.nextCursor };
     },
 
-    async get(actor: Actor, roomId: string): Promise<RoomView> {
+    async get(actor: Actor, roomId: string): Promise<RoomListItem> {
       const { room, member } = await visibleRoom(repos, actor, roomId);
-      return { ...room, role: member?.role ?? null };
+      const [withCount] = await withUnread(actor, [{ ...room, role: member?.role ?? null }]);
+      return withCount as RoomListItem;
     },
 
     async rename(actor: Actor, roomId: string, name: string): Promise<RoomView> {
