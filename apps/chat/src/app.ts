@@ -14,6 +14,7 @@ import { memberRoutes } from './members/members.routes.ts';
 import { createMembersService } from './members/members.service.ts';
 import { messageRoutes } from './messages/messages.routes.ts';
 import { createMessagesService } from './messages/messages.service.ts';
+import { noRoomEvents, type RoomEvents } from './realtime/room-events.ts';
 import { createStore } from './repositories.ts';
 import { roomRoutes } from './rooms/rooms.routes.ts';
 import { createRoomsService } from './rooms/rooms.service.ts';
@@ -24,10 +25,18 @@ export interface AppDeps {
   logger: Logger;
   /** Refuses tokens of ended sessions (server.ts passes the Redis revocation list when REDIS_URL is set). */
   revocationList?: Pick<RedisRevocationCheck, 'isRevoked' | 'ping'>;
+  /** Where stored changes are told to connected sockets (server.ts attaches socket.io to it); none by default. */
+  events?: RoomEvents;
 }
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
-export function createApp({ config, db, logger, revocationList }: AppDeps): express.Express {
+export function createApp({
+  config,
+  db,
+  logger,
+  revocationList,
+  events = noRoomEvents,
+}: AppDeps): express.Express {
   const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Chat service',
@@ -41,9 +50,9 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
   });
 
   const store = createStore(db);
-  const rooms = createRoomsService(store);
-  const members = createMembersService(store);
-  const messages = createMessagesService(store);
+  const rooms = createRoomsService(store, events);
+  const members = createMembersService(store, events);
+  const messages = createMessagesService(store, events);
 
   return createServiceApp({
     name: 'chat',

@@ -1,8 +1,13 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { io as ioClient, type Socket as ClientSocket } from 'socket.io-client';
 import { poolOptionsFromConfig } from '@mini/db';
 import { asUser, defineTestApp, testAuth, uniqueSuffix, type TestUser } from '@mini/testing';
 import { createApp } from '../src/app.ts';
 import { configSchema } from '../src/config.ts';
 import { connectDatabase } from '../src/db.ts';
+import { attachRealtime } from '../src/realtime/realtime.ts';
+import { createRoomEvents, type RoomEvents } from '../src/realtime/room-events.ts';
 
 export const chatTestApp = defineTestApp({
   configSchema,
@@ -12,8 +17,76 @@ export const chatTestApp = defineTestApp({
     AUTH_PUBLIC_KEY: testAuth.publicKey,
   },
   database: (config, logger) => connectDatabase(config.DATABASE_URL, logger, poolOptionsFromConfig(config)),
-  createApp: ({ config, db, logger }) => ({ app: createApp({ config, db, logger }) }),
+  createApp: ({ config, db, logger }, options: { events?: RoomEvents }) => ({
+    app: createApp({ config, db, logger, ...(options.events ? { events: options.events } : {}) }),
+  }),
 });
+
+/**
+ * The whole service as server.ts runs it, listening on an ephemeral port: the REST app and socket.io on one
+ * http.Server, sharing their room events. `url` is where clients connect.
+ */
+export async function startChatServer() {
+  const events = createRoomEvents();
+  const built = chatTestApp.build({}, { events });
+  const server = createServer(built.app);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const realtime = attachRealtime(server, {
+    config: built.config,
+    db: built.db,
+    logger: built.logger,
+    events,
+  });
+  const { port } = server.address() as AddressInfo;
+  const sockets: ClientSocket[] = [];
+  return {
+    ...built,
+    url: `http://127.0.0.1:${port}`,
+    /** A connected socket.io client of `user` (its connect error rejects). */
+    connect(user: { token: string } | null): Promise<ClientSocket> {
+      const socket = ioClient(`http://127.0.0.1:${port}`, {
+        auth: user ? { token: user.token } : {},
+        transports: ['websocket'],
+        reconnection: false,
+        forceNew: true,
+      });
+      sockets.push(socket);
+      return new Promise((resolve, reject) => {
+        socket.once('connect', () => resolve(socket));
+        socket.once('connect_error', reject);
+      });
+    },
+    close: async () => {
+      for (const socket of sockets) socket.disconnect();
+      await realtime.close();
+      await built.close();
+    },
+  };
+}
+
+export type ChatServer = Awaited<ReturnType<typeof startChatServer>>;
+
+/** The next `event` the socket receives, or a rejection after `ms`. */
+export function nextEvent<T = Record<string, unknown>>(
+  socket: ClientSocket,
+  event: string,
+  ms = 2_000,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${event} within ${ms} ms`)), ms);
+    socket.once(event, (payload: T) => {
+      clearTimeout(timer);
+      resolve(payload);
+    });
+  });
+}
+
+/** Every `event` the socket receives from now on (to assert that none came). */
+export function collect(socket: ClientSocket, event: string): unknown[] {
+  const seen: unknown[] = [];
+  socket.on(event, (payload: unknown) => seen.push(payload));
+  return seen;
+}
 
 type App = ReturnType<typeof chatTestApp.build>['app'];
 

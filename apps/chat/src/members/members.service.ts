@@ -4,6 +4,7 @@ import type { RoomRole } from '../generated/prisma/enums.ts';
 import type { Repositories, Store } from '../repositories.ts';
 import { assertAtLeast, directRoom, insufficientRole, outranks, visibleRoom } from '../rooms/access.ts';
 import type { PageRequest } from '../rooms/rooms.service.ts';
+import type { RoomEvents } from '../realtime/room-events.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { MemberRecord } from './members.repository.ts';
 
@@ -23,7 +24,7 @@ async function assertKeepsAnOwner(repos: Repositories, roomId: string, target: M
   if (target.role === 'owner' && (await repos.members.countOwners(roomId)) <= 1) throw lastOwner();
 }
 
-export function createMembersService(store: Store) {
+export function createMembersService(store: Store, events: RoomEvents) {
   const { repos } = store;
 
   return {
@@ -98,6 +99,7 @@ export function createMembersService(store: Store) {
         await assertKeepsAnOwner(tx, roomId, target);
         await tx.members.remove(roomId, userId);
       });
+      events.memberRemoved(roomId, userId);
     },
   };
 }

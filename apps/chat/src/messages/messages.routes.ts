@@ -3,7 +3,6 @@ import { invalidCursor, type ApiRegistry } from '@mini/validation';
 import { roomNotFound } from '../rooms/access.ts';
 import { roomParams } from '../rooms/rooms.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import type { MessageRecord } from './messages.repository.ts';
 import {
   editMessageBody,
   historyQuery,
@@ -13,15 +12,9 @@ import {
   readBody,
   readStateSchema,
   sendMessageBody,
+  toMessageDto,
 } from './messages.schemas.ts';
 import { messageNotFound, notARoomMember, notYourMessage, type MessagesService } from './messages.service.ts';
-
-export const toMessageDto = ({ seq: _seq, ...message }: MessageRecord) => ({
-  ...message,
-  createdAt: message.createdAt.toISOString(),
-  editedAt: message.editedAt?.toISOString() ?? null,
-  deletedAt: message.deletedAt?.toISOString() ?? null,
-});
 
 const tags = ['Messages'];
 const roomGone = {

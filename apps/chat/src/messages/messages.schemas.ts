@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { cursorPageSchema, isoDateTime, uuidSchema } from '@mini/validation';
+import type { MessageRecord } from './messages.repository.ts';
 
 /** Longest message body, in characters (UTF-16 code units, as JavaScript counts them). */
 export const MAX_MESSAGE_LENGTH = 4_000;
@@ -84,3 +85,11 @@ export const messagePageSchema = cursorPageSchema(messageSchema, 'MessagePage');
 export const readStateSchema = z
   .object({ roomId: uuidSchema, unreadCount: z.number().int().min(0) })
   .meta({ id: 'ReadState', example: { roomId: '0b6c1d2e-3f4a-4b5c-8d6e-7f8091a2b3c4', unreadCount: 0 } });
+
+/** A stored message as clients get it, over REST and the socket alike (the seq stays inside). */
+export const toMessageDto = ({ seq: _seq, ...message }: MessageRecord) => ({
+  ...message,
+  createdAt: message.createdAt.toISOString(),
+  editedAt: message.editedAt?.toISOString() ?? null,
+  deletedAt: message.deletedAt?.toISOString() ?? null,
+});

@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import type { Store } from '../repositories.ts';
 import { visibleRoom } from '../rooms/access.ts';
+import type { RoomEvents } from '../realtime/room-events.ts';
 import type { Actor } from '../shared/actor.ts';
 import type { MessageRecord } from './messages.repository.ts';
 
@@ -31,7 +32,7 @@ const historySpec = (roomId: string): CursorSpec<string> => ({
   id: cursorUuid,
 });
 
-export function createMessagesService(store: Store) {
+export function createMessagesService(store: Store, events: RoomEvents) {
   const { repos } = store;
 
   async function requireMember(actor: Actor, roomId: string) {
@@ -60,6 +61,7 @@ export function createMessagesService(store: Store) {
           body: input.body,
           clientMessageId,
         });
+        events.messageCreated(message);
         return { message, created: true };
       } catch (err) {
         // The same resend racing itself (two sockets of one reconnecting client): the first one stored wins.
@@ -97,7 +99,9 @@ export function createMessagesService(store: Store) {
       const message = await repos.messages.find(roomId, messageId);
       if (!message || message.deletedAt) throw messageNotFound();
       if (message.authorId !== actor.id) throw notYourMessage('edit');
-      return repos.messages.edit(messageId, body);
+      const edited = await repos.messages.edit(messageId, body);
+      events.messageEdited(edited);
+      return edited;
     },
 
     /** The author, or an owner or admin of the room. Deleting a deleted message changes nothing. */
@@ -107,7 +111,9 @@ export function createMessagesService(store: Store) {
       if (!message) throw messageNotFound();
       if (message.authorId !== actor.id && member.role === 'member') throw notYourMessage('delete');
       if (message.deletedAt) return message;
-      return repos.messages.markDeleted(messageId);
+      const deleted = await repos.messages.markDeleted(messageId);
+      events.messageDeleted(deleted);
+      return deleted;
     },
 
     async markRead(actor: Actor, roomId: string, messageId: string) {

@@ -2,6 +2,7 @@ import { isUniqueViolation } from '@mini/db';
 import { ValidationError } from '@mini/http';
 import { cursorDate, cursorUuid, keysetPage, startAfter, type CursorSpec } from '@mini/validation';
 import type { Store } from '../repositories.ts';
+import type { RoomEvents } from '../realtime/room-events.ts';
 import type { Actor } from '../shared/actor.ts';
 import { assertAtLeast, directRoom, visibleRoom } from './access.ts';
 import type { RoomListItem, RoomView } from './rooms.repository.ts';
@@ -20,7 +21,7 @@ export const directWithYourself = () =>
 /** The pair's key, the same whoever opens the room first. */
 const directKeyOf = (a: string, b: string) => [a, b].sort().join(':');
 
-export function createRoomsService(store: Store) {
+export function createRoomsService(store: Store, events: RoomEvents) {
   const { repos } = store;
 
   async function withUnread(actor: Actor, rooms: RoomView[]): Promise<RoomListItem[]> {
@@ -77,6 +78,7 @@ export function createRoomsService(store: Store) {
         assertAtLeast(member, 'owner');
         await tx.rooms.delete(roomId);
       });
+      events.roomDeleted(roomId);
     },
 
     /** The direct room of the caller and `userId`, created on first use; `created` says which. */
