@@ -1,6 +1,6 @@
 import type { z } from 'zod';
 import { authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
-import { baseConfigSchema, loadConfigOrExit, portSchema } from '@mini/config';
+import { baseConfigSchema, loadConfigOrExit, portSchema, wholeNumber } from '@mini/config';
 
 export const configSchema = baseConfigSchema
   .extend(authEnvSchema.shape)
@@ -10,6 +10,14 @@ export const configSchema = baseConfigSchema
     // The sessions the auth service has ended (logout ...), so that their access tokens stop working here
     // at once; without REDIS_URL they work until they expire (see @mini/auth).
     ...revocationEnvSchema.shape,
+    // Per socket: message:send events allowed per 10 seconds; more are refused with a rate-limited ack.
+    SOCKET_SENDS_PER_10S: wholeNumber(20, { max: 10_000 }),
+    // Per socket and room: at most one typing event passed on per this many ms; the rest are dropped.
+    TYPING_THROTTLE_MS: wholeNumber(2_000, { max: 60_000, unit: 'ms' }),
+    // Rooms one socket may have joined at once (room:join beyond it: too-many-rooms).
+    SOCKET_MAX_ROOMS: wholeNumber(100, { max: 10_000 }),
+    // How long a user stays online after their last socket closed (a reload, a flaky network).
+    PRESENCE_GRACE_MS: wholeNumber(5_000, { min: 0, max: 600_000, unit: 'ms' }),
   })
   .superRefine(requireAuthKeySource);
 

@@ -26,9 +26,9 @@ export const chatTestApp = defineTestApp({
  * The whole service as server.ts runs it, listening on an ephemeral port: the REST app and socket.io on one
  * http.Server, sharing their room events. `url` is where clients connect.
  */
-export async function startChatServer() {
+export async function startChatServer(overrides: Record<string, string> = {}) {
   const events = createRoomEvents();
-  const built = chatTestApp.build({}, { events });
+  const built = chatTestApp.build(overrides, { events });
   const server = createServer(built.app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const realtime = attachRealtime(server, {

@@ -53,17 +53,19 @@ export function membersRepository(db: DbClient) {
       await db.roomMember.delete({ where: { roomId_userId: { roomId, userId } } });
     },
 
-    /** Moves the read cursor forward to `seq` (never back); the cursor it now has. */
-    async markRead(roomId: string, userId: string, seq: bigint): Promise<bigint> {
-      await db.roomMember.updateMany({
+    /** Moves the read cursor forward to `seq` (never back); whether it moved. */
+    async markRead(roomId: string, userId: string, seq: bigint): Promise<boolean> {
+      const { count } = await db.roomMember.updateMany({
         where: { roomId, userId, lastReadSeq: { lt: seq } },
         data: { lastReadSeq: seq },
       });
-      const row = await db.roomMember.findUnique({
-        where: { roomId_userId: { roomId, userId } },
-        select: { lastReadSeq: true },
-      });
-      return row?.lastReadSeq ?? seq;
+      return count > 0;
+    },
+
+    /** The ids of every room the user is a member of (where their presence is shown). */
+    async roomIdsOf(userId: string): Promise<string[]> {
+      const rows = await db.roomMember.findMany({ where: { userId }, select: { roomId: true } });
+      return rows.map((row) => row.roomId);
     },
 
     async countOwners(roomId: string): Promise<number> {

@@ -120,7 +120,9 @@ export function createMessagesService(store: Store, events: RoomEvents) {
       await requireMember(actor, roomId);
       const message = await repos.messages.find(roomId, messageId);
       if (!message) throw messageNotFound();
-      await repos.members.markRead(roomId, actor.id, message.seq);
+      if (await repos.members.markRead(roomId, actor.id, message.seq)) {
+        events.readMoved(roomId, actor.id, message.id);
+      }
       const counts = await repos.messages.unreadCounts(actor.id, [roomId]);
       return { roomId, unreadCount: counts.get(roomId) ?? 0 };
     },

@@ -14,6 +14,8 @@ export interface RoomEvents {
   messageCreated(message: MessageRecord): void;
   messageEdited(message: MessageRecord): void;
   messageDeleted(message: MessageRecord): void;
+  /** A read receipt: the member's read cursor moved forward to this message. */
+  readMoved(roomId: string, userId: string, messageId: string): void;
   /** The user is no longer a member: none of their sockets may receive the room's events any more. */
   memberRemoved(roomId: string, userId: string): void;
   roomDeleted(roomId: string): void;
@@ -38,6 +40,9 @@ export function createRoomEvents(): RoomEventsHub {
     messageDeleted(message) {
       io?.to(message.roomId).emit('message:deleted', { id: message.id, roomId: message.roomId });
     },
+    readMoved(roomId, userId, messageId) {
+      io?.to(roomId).emit('read', { roomId, userId, messageId });
+    },
     memberRemoved(roomId, userId) {
       io?.in(userRoom(userId)).socketsLeave(roomId);
     },
@@ -52,6 +57,7 @@ export const noRoomEvents: RoomEvents = {
   messageCreated: () => {},
   messageEdited: () => {},
   messageDeleted: () => {},
+  readMoved: () => {},
   memberRemoved: () => {},
   roomDeleted: () => {},
 };
