@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { authEnvSchema, requireAuthKeySource, revocationEnvSchema } from '@mini/auth';
 import { baseConfigSchema, loadConfigOrExit, portSchema, wholeNumber } from '@mini/config';
 
@@ -17,6 +17,12 @@ export const configSchema = baseConfigSchema
     // Rooms one socket may have joined at once (room:join beyond it: too-many-rooms).
     SOCKET_MAX_ROOMS: wholeNumber(100, { max: 10_000 }),
     // How long a user stays online after their last socket closed (a reload, a flaky network).
+    // With REDIS_URL, chat processes share socket.io events through socket.io's Redis streams adapter; its
+    // stream, channels and session keys all start with this prefix (the Redis may be shared).
+    SOCKET_REDIS_PREFIX: z
+      .string()
+      .regex(/^[A-Za-z0-9:_-]{1,64}$/, { error: 'expected 1 to 64 letters, digits, : _ or -' })
+      .default('mini-chat'),
     PRESENCE_GRACE_MS: wholeNumber(5_000, { min: 0, max: 600_000, unit: 'ms' }),
   })
   .superRefine(requireAuthKeySource);

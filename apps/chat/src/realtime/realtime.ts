@@ -1,4 +1,6 @@
 import type { Server as HttpServer } from 'node:http';
+import { createAdapter } from '@socket.io/redis-streams-adapter';
+import { Redis } from 'ioredis';
 import { Server, type Socket } from 'socket.io';
 import type { z } from 'zod';
 import {
@@ -56,6 +58,34 @@ async function announcePresence(
   if (roomIds.length > 0) io.to(roomIds).emit('presence', { userId, status });
 }
 
+/**
+ * Several chat processes behind one address: socket.io's Redis streams adapter carries each emit, room change
+ * and fetchSockets to the other processes. Streams rather than pub/sub: a process that loses Redis for a
+ * moment reads on from where it was and misses nothing.
+ */
+function shareThroughRedis(io: Server, config: Config, logger: Logger): Redis {
+  // No command timeout here (unlike the revocation check): the adapter's reads block on the stream.
+  const redis = new Redis(config.REDIS_URL as string, { maxRetriesPerRequest: null });
+  let failing = false;
+  redis.on('error', (err: Error) => {
+    if (!failing) logger.warn({ err }, 'Redis unreachable: events reach only the sockets of this process');
+    failing = true;
+  });
+  redis.on('ready', () => {
+    if (failing) logger.info('Redis reachable again: events reach the other chat processes');
+    failing = false;
+  });
+  const prefix = config.SOCKET_REDIS_PREFIX;
+  io.adapter(
+    createAdapter(redis, {
+      streamName: `${prefix}:stream`,
+      channelPrefix: `${prefix}:channel`,
+      sessionKeyPrefix: `${prefix}:session:`,
+    }),
+  );
+  return redis;
+}
+
 /** A connect error the client sees as `err.message`, with `err.data.code`. */
 function connectError(code: string, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
@@ -79,6 +109,8 @@ export function attachRealtime(server: HttpServer, deps: RealtimeDeps) {
     // characters, which JSON escapes to at most 24 000 bytes.
     { serveClient: false, maxHttpBufferSize: 64 * 1024 },
   );
+  const redis =
+    config.REDIS_URL === undefined ? undefined : shareThroughRedis(io as unknown as Server, config, logger);
   /** Users whose last socket closed, going offline unless one comes back within PRESENCE_GRACE_MS. */
   const goingOffline = new Map<string, NodeJS.Timeout>();
   const roomIdsOf = (userId: string) => store.repos.members.roomIdsOf(userId);
@@ -229,9 +261,10 @@ export function attachRealtime(server: HttpServer, deps: RealtimeDeps) {
 
   return {
     io,
-    close: () => {
+    close: async () => {
       for (const timer of goingOffline.values()) clearTimeout(timer);
-      return new Promise<void>((resolve) => void io.close(() => resolve()));
+      await new Promise<void>((resolve) => void io.close(() => resolve()));
+      await redis?.quit().catch(() => redis.disconnect());
     },
   };
 }
