@@ -77,6 +77,32 @@ describe('rooms over the socket', () => {
   });
 });
 
+describe('membership events', () => {
+  it('when someone joins, is invited or leaves, the sockets in the room get member:joined and member:left', async () => {
+    const ada = testUser('ada');
+    const bob = testUser('bob');
+    const carol = testUser('carol');
+    const room = await createRoom(ctx.app, ada, { visibility: 'public' });
+    const adaSocket = await ctx.connect(ada);
+    await adaSocket.emitWithAck('room:join', { roomId: room.id });
+
+    const bobJoined = nextEvent(adaSocket, 'member:joined');
+    const bobSocket = await ctx.connect(bob);
+    await bobSocket.emitWithAck('room:join', { roomId: room.id });
+    expect(await bobJoined).toMatchObject({ roomId: room.id, userId: bob.id, role: 'member' });
+
+    const carolJoined = nextEvent(adaSocket, 'member:joined');
+    await invite(ctx.app, ada, room.id, carol, 'admin');
+    expect(await carolJoined).toMatchObject({ roomId: room.id, userId: carol.id, role: 'admin' });
+
+    const seenByAda = nextEvent(adaSocket, 'member:left');
+    const seenByBob = nextEvent(bobSocket, 'member:left');
+    expect((await asUser(ctx.app, bob).delete(`/rooms/${room.id}/members/${bob.id}`)).status).toBe(204);
+    expect(await seenByAda).toEqual({ roomId: room.id, userId: bob.id });
+    expect(await seenByBob).toEqual({ roomId: room.id, userId: bob.id });
+  });
+});
+
 describe('messages over the socket', () => {
   it('when a member sends, the ack carries the stored message and the other members get message:new', async () => {
     const ada = testUser('ada');

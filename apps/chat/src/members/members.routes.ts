@@ -3,7 +3,6 @@ import type { ApiRegistry } from '@mini/validation';
 import { directRoom, insufficientRole, roomNotFound } from '../rooms/access.ts';
 import { roomParams } from '../rooms/rooms.schemas.ts';
 import { actorOf } from '../shared/actor.ts';
-import type { MemberRecord } from './members.repository.ts';
 import {
   addMemberBody,
   changeRoleBody,
@@ -11,10 +10,9 @@ import {
   memberPageSchema,
   memberParams,
   memberSchema,
+  toMemberDto,
 } from './members.schemas.ts';
 import { alreadyAMember, lastOwner, memberNotFound, type MembersService } from './members.service.ts';
-
-const toMemberDto = (member: MemberRecord) => ({ ...member, joinedAt: member.joinedAt.toISOString() });
 
 const notFound = {
   description: 'No such room (or a private one you are not in), or no such member.',

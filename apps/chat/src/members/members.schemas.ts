@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { cursorPageSchema, isoDateTime, paginationQuery, uuidSchema } from '@mini/validation';
 import { roomRoleSchema } from '../rooms/rooms.schemas.ts';
+import type { MemberRecord } from './members.repository.ts';
 
 export const memberParams = z.object({ id: uuidSchema, userId: uuidSchema }).strict();
 
@@ -36,3 +37,5 @@ export const memberSchema = z
   });
 
 export const memberPageSchema = cursorPageSchema(memberSchema, 'MemberPage');
+
+export const toMemberDto = (member: MemberRecord) => ({ ...member, joinedAt: member.joinedAt.toISOString() });

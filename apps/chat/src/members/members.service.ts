@@ -54,22 +54,26 @@ export function createMembersService(store: Store, events: RoomEvents) {
      * room cannot be joined, only invited into: to a non-member it does not exist.
      */
     async join(actor: Actor, roomId: string): Promise<{ member: MemberRecord; created: boolean }> {
-      return store.transaction(async (tx) => {
+      const joined = await store.transaction(async (tx) => {
         const { member } = await visibleRoom(tx, actor, roomId, { lock: true });
         if (member) return { member, created: false };
         return { member: await tx.members.add(roomId, actor.id, 'member'), created: true };
       });
+      if (joined.created) events.memberJoined(roomId, joined.member);
+      return joined;
     },
 
     /** Owners and admins invite; only an owner makes admins and owners. */
     async invite(actor: Actor, roomId: string, userId: string, role: RoomRole): Promise<MemberRecord> {
-      return store.transaction(async (tx) => {
+      const invited = await store.transaction(async (tx) => {
         const { room, member } = await visibleRoom(tx, actor, roomId, { lock: true });
         if (room.visibility === 'direct') throw directRoom();
         assertAtLeast(member, role === 'member' ? 'admin' : 'owner');
         if (await tx.members.find(roomId, userId)) throw alreadyAMember();
         return tx.members.add(roomId, userId, role);
       });
+      events.memberJoined(roomId, invited);
+      return invited;
     },
 
     async changeRole(actor: Actor, roomId: string, userId: string, role: RoomRole): Promise<MemberRecord> {

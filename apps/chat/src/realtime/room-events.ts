@@ -1,4 +1,6 @@
 import type { Server } from 'socket.io';
+import type { MemberRecord } from '../members/members.repository.ts';
+import { toMemberDto } from '../members/members.schemas.ts';
 import type { MessageRecord } from '../messages/messages.repository.ts';
 import { toMessageDto } from '../messages/messages.schemas.ts';
 
@@ -14,6 +16,7 @@ export interface RoomEvents {
   messageCreated(message: MessageRecord): void;
   messageEdited(message: MessageRecord): void;
   messageDeleted(message: MessageRecord): void;
+  memberJoined(roomId: string, member: MemberRecord): void;
   /** A read receipt: the member's read cursor moved forward to this message. */
   readMoved(roomId: string, userId: string, messageId: string): void;
   /** The user is no longer a member: none of their sockets may receive the room's events any more. */
@@ -43,7 +46,12 @@ export function createRoomEvents(): RoomEventsHub {
     readMoved(roomId, userId, messageId) {
       io?.to(roomId).emit('read', { roomId, userId, messageId });
     },
+    memberJoined(roomId, member) {
+      io?.to(roomId).emit('member:joined', { roomId, ...toMemberDto(member) });
+    },
     memberRemoved(roomId, userId) {
+      // Told before the sockets leave, so the one who left (or was kicked) learns it too.
+      io?.to(roomId).emit('member:left', { roomId, userId });
       io?.in(userRoom(userId)).socketsLeave(roomId);
     },
     roomDeleted(roomId) {
@@ -57,6 +65,7 @@ export const noRoomEvents: RoomEvents = {
   messageCreated: () => {},
   messageEdited: () => {},
   messageDeleted: () => {},
+  memberJoined: () => {},
   readMoved: () => {},
   memberRemoved: () => {},
   roomDeleted: () => {},
