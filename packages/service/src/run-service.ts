@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import type { Express } from 'express';
 import type { z } from 'zod';
 import {
@@ -58,6 +59,11 @@ export interface ServiceDefinition<S extends z.ZodType<ServiceConfig>, D extends
   jobs?: (ctx: ServiceContext<z.output<S>, D, R>) => BackgroundJob[];
   /** Builds the Express app; it never listens. */
   createApp: (ctx: ServiceContext<z.output<S>, D, R>) => Express;
+  /**
+   * What needs the HTTP server itself, such as a WebSocket server sharing its port (socket.io): called once
+   * the server listens. What it returns is closed first at shutdown, before the jobs and the database.
+   */
+  onListen?: (server: Server, ctx: ServiceContext<z.output<S>, D, R>) => Closable | undefined;
   /**
    * Whether this is the process's one service (default true): SIGTERM/SIGINT shut it down and exit, and a
    * failed start prints why and exits 1. Tests pass false, and get close() and a rejected promise instead.
@@ -144,6 +150,9 @@ export async function runService<S extends z.ZodType<ServiceConfig>, D extends C
       handleSignals: ownsProcess,
       onShutdown: () => stopAll(stops, log),
     });
+    const attached = definition.onListen?.(running.server, ctx);
+    // Read by onShutdown only when it runs, so it still closes first (the list is stopped in reverse).
+    if (attached) stops.push({ name: 'listeners', stop: () => attached.close() });
     return { config, logger: log, port: running.port, close: running.close };
   } catch (err) {
     await stopAll(stops, logger);

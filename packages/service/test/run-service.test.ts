@@ -1,3 +1,4 @@
+import type { Server } from 'node:http';
 import { setTimeout as delay } from 'node:timers/promises';
 import { describe, expect, it, vi } from 'vitest';
 import { baseConfigSchema, ConfigError } from '@mini/config';
@@ -35,8 +36,9 @@ function recordingService(events: string[], overrides: { createAppFails?: boolea
   };
   return {
     lines,
-    start: () =>
+    start: (extra: { onListen?: (server: Server) => { close(): Promise<void> } } = {}) =>
       runService({
+        ...extra,
         name: 'svc',
         configSchema: baseConfigSchema,
         configDir: '/nonexistent',
@@ -82,6 +84,27 @@ describe('runService', () => {
       'app built',
       'jobs made after the revocation list',
       'job started',
+      'job stopped',
+      'revocation closed',
+      'database closed',
+    ]);
+  });
+
+  it('hands the listening server to onListen, and closes what it returned before the jobs and the database', async () => {
+    const events: string[] = [];
+    const service = recordingService(events);
+    let seen: { port: number | undefined; listening: boolean } | undefined;
+    const running = await service.start({
+      onListen: (server) => {
+        const address = server.address();
+        seen = { port: typeof address === 'object' ? address?.port : undefined, listening: server.listening };
+        return { close: async () => void events.push('listeners closed') };
+      },
+    });
+    expect(seen).toEqual({ port: running.port, listening: true });
+    await running.close();
+    expect(events.slice(-4)).toEqual([
+      'listeners closed',
       'job stopped',
       'revocation closed',
       'database closed',
