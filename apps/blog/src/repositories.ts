@@ -1,0 +1,18 @@
+import { createStore as createKitStore, type Store as KitStore } from '@mini/db';
+import type { Database, DbClient } from './db.ts';
+import { profilesRepository } from './profiles/profiles.repository.ts';
+
+function repositoriesOn(db: DbClient) {
+  return {
+    profiles: profilesRepository(db),
+  };
+}
+
+export type Repositories = ReturnType<typeof repositoriesOn>;
+
+/** The repositories, and `transaction(fn)` to run several of them at once (see @mini/db's createStore). */
+export type Store = KitStore<Repositories>;
+
+export function createStore(db: Database): Store {
+  return createKitStore(db, repositoriesOn);
+}
