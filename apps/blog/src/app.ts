@@ -17,6 +17,9 @@ import {
   realWorldNotFound,
   withRealWorldErrors,
 } from './realworld/envelope.ts';
+import { optionalAuth } from './realworld/optional-auth.ts';
+import { profilesRoutes } from './profiles/profiles.routes.ts';
+import { createProfilesService } from './profiles/profiles.service.ts';
 import { createStore } from './repositories.ts';
 import { createAccounts, type Accounts } from './users/accounts.ts';
 import { usersRoutes } from './users/users.routes.ts';
@@ -35,20 +38,22 @@ export interface AppDeps {
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
 export function createApp({ config, db, logger, accounts, revocationList }: AppDeps): express.Express {
   const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
+  const authenticate = requireAuth(
+    verifier,
+    revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
+  );
   const api = createApiRegistry({
     title: 'Blog service',
     version: '0.1.0',
     description:
       'The RealWorld (Conduit) API under `/api`, with its `{ "errors": { "field": ["message"] } }` envelope; ' +
       'accounts live in the auth service.',
-    authenticate: requireAuth(
-      verifier,
-      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-    ),
+    authenticate,
   });
 
   const store = createStore(db);
   const users = createUsersService(store, accounts ?? createAccounts(authApiClientFromConfig(config)));
+  const profiles = createProfilesService(store);
 
   return createServiceApp({
     name: 'blog',
@@ -61,6 +66,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
     openapi: () => withRealWorldErrors(api.document()),
     routes: (app) => {
       app.use(usersRoutes(api, users));
+      app.use(profilesRoutes(api, profiles, optionalAuth(authenticate)));
       // Everything under /api answers in RealWorld's envelope, errors of the kit's own middleware included
       // (malformed JSON, wrong media type): they reach this handler too.
       app.use(REALWORLD_PREFIX, realWorldNotFound);

@@ -19,6 +19,7 @@ const WRAPPERS = /^(user|article|comment)\./;
 /** The field an error without field errors is reported under, as RealWorld's own examples do. */
 function fieldFor(error: AppError): string {
   if (error.code === 'invalid-credentials') return 'credentials';
+  if (error.code === 'malformed-path') return 'path';
   switch (error.status) {
     case 400:
     case 413:
@@ -121,8 +122,10 @@ export function withRealWorldErrors(document: Record<string, unknown>): Record<s
   for (const [path, item] of Object.entries(paths)) {
     if (!path.startsWith(`${REALWORLD_PREFIX}/`)) continue;
     for (const operation of Object.values(item)) {
-      if (Array.isArray(operation.security)) operation.security = [...operation.security, { Token: [] }];
       const responses = (operation.responses ?? {}) as Record<string, Json>;
+      if (Array.isArray(operation.security)) operation.security = [...operation.security, { Token: [] }];
+      // A route that answers 401 without requiring a token is RealWorld's "auth optional": anonymous or signed in.
+      else if (responses['401'] !== undefined) operation.security = [{}, { bearerAuth: [] }, { Token: [] }];
       for (const [status, response] of Object.entries(responses)) {
         if (Number(status) < 400) continue;
         const example = EXAMPLES[status];

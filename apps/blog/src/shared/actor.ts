@@ -4,6 +4,8 @@ import { currentUser } from '@mini/auth';
 /** The authenticated caller, from the access token: the only identity this service trusts. */
 export interface Actor {
   id: string;
+  /** From the token; only used to create the caller's profile when they have none yet. */
+  username: string;
   /** The access token itself: RealWorld's user answers carry it, and auth's account API is called with it. */
   token: string;
 }
@@ -13,5 +15,11 @@ const AUTHORIZATION = /^(?:Bearer|Token)[ \t]+(\S+)/i;
 
 export function actorOf(req: Request): Actor {
   const token = AUTHORIZATION.exec(req.get('authorization') ?? '')?.[1] ?? '';
-  return { id: currentUser(req).id, token };
+  const user = currentUser(req);
+  return { id: user.id, username: user.username ?? user.id, token };
+}
+
+/** The caller on a route where signing in is optional (RealWorld's "auth optional"): null when anonymous. */
+export function viewerOf(req: Request): Actor | null {
+  return req.user ? actorOf(req) : null;
 }
