@@ -9,6 +9,8 @@ import {
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
+import { articlesRoutes } from './articles/articles.routes.ts';
+import { createArticlesService } from './articles/articles.service.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import {
@@ -54,6 +56,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
   const store = createStore(db);
   const users = createUsersService(store, accounts ?? createAccounts(authApiClientFromConfig(config)));
   const profiles = createProfilesService(store);
+  const articles = createArticlesService(store);
 
   return createServiceApp({
     name: 'blog',
@@ -67,6 +70,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
     routes: (app) => {
       app.use(usersRoutes(api, users));
       app.use(profilesRoutes(api, profiles, optionalAuth(authenticate)));
+      app.use(articlesRoutes(api, articles, optionalAuth(authenticate)));
       // Everything under /api answers in RealWorld's envelope, errors of the kit's own middleware included
       // (malformed JSON, wrong media type): they reach this handler too.
       app.use(REALWORLD_PREFIX, realWorldNotFound);

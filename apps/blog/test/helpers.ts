@@ -69,3 +69,33 @@ export function asRealWorld(app: App, user: { token: string }) {
     delete: (url: string) => request(app).delete(url).set('Authorization', header),
   };
 }
+
+export interface ArticleAnswer {
+  slug: string;
+  title: string;
+  description: string;
+  body: string;
+  tagList: string[];
+  createdAt: string;
+  updatedAt: string;
+  favorited: boolean;
+  favoritesCount: number;
+  author: { username: string; bio: string | null; image: string | null; following: boolean };
+}
+
+/** Creates an article through POST /api/articles (a unique title unless one is given). */
+export async function createArticle(
+  app: App,
+  author: { token: string },
+  overrides: Record<string, unknown> = {},
+): Promise<ArticleAnswer> {
+  const article = {
+    title: `Title ${uniqueSuffix()}`,
+    description: 'What it is about',
+    body: 'The body.',
+    ...overrides,
+  };
+  const res = await asRealWorld(app, author).post('/api/articles').send({ article });
+  if (res.status !== 201) throw new Error(`createArticle: ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body.article as ArticleAnswer;
+}
