@@ -11,6 +11,8 @@ import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
 import { articlesRoutes } from './articles/articles.routes.ts';
 import { createArticlesService } from './articles/articles.service.ts';
+import { commentsRoutes } from './comments/comments.routes.ts';
+import { createCommentsService } from './comments/comments.service.ts';
 import type { Config } from './config.ts';
 import type { Database } from './db.ts';
 import {
@@ -57,6 +59,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
   const users = createUsersService(store, accounts ?? createAccounts(authApiClientFromConfig(config)));
   const profiles = createProfilesService(store);
   const articles = createArticlesService(store);
+  const comments = createCommentsService(store);
 
   return createServiceApp({
     name: 'blog',
@@ -71,6 +74,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
       app.use(usersRoutes(api, users));
       app.use(profilesRoutes(api, profiles, optionalAuth(authenticate)));
       app.use(articlesRoutes(api, articles, optionalAuth(authenticate)));
+      app.use(commentsRoutes(api, comments, optionalAuth(authenticate)));
       // Everything under /api answers in RealWorld's envelope, errors of the kit's own middleware included
       // (malformed JSON, wrong media type): they reach this handler too.
       app.use(REALWORLD_PREFIX, realWorldNotFound);

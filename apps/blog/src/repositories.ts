@@ -1,12 +1,14 @@
 import { createStore as createKitStore, type Store as KitStore } from '@mini/db';
 import type { Database, DbClient } from './db.ts';
 import { articlesRepository } from './articles/articles.repository.ts';
+import { commentsRepository } from './comments/comments.repository.ts';
 import { profilesRepository } from './profiles/profiles.repository.ts';
 
 function repositoriesOn(db: DbClient) {
   return {
     profiles: profilesRepository(db),
     articles: articlesRepository(db),
+    comments: commentsRepository(db),
   };
 }
 
