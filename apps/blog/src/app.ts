@@ -14,6 +14,8 @@ import { createArticlesService } from './articles/articles.service.ts';
 import { commentsRoutes } from './comments/comments.routes.ts';
 import { createCommentsService } from './comments/comments.service.ts';
 import type { Config } from './config.ts';
+import { favoritesRoutes } from './favorites/favorites.routes.ts';
+import { createFavoritesService } from './favorites/favorites.service.ts';
 import type { Database } from './db.ts';
 import {
   REALWORLD_PREFIX,
@@ -60,6 +62,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
   const profiles = createProfilesService(store);
   const articles = createArticlesService(store);
   const comments = createCommentsService(store);
+  const favorites = createFavoritesService(store);
 
   return createServiceApp({
     name: 'blog',
@@ -75,6 +78,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
       app.use(profilesRoutes(api, profiles, optionalAuth(authenticate)));
       app.use(articlesRoutes(api, articles, optionalAuth(authenticate)));
       app.use(commentsRoutes(api, comments, optionalAuth(authenticate)));
+      app.use(favoritesRoutes(api, favorites));
       // Everything under /api answers in RealWorld's envelope, errors of the kit's own middleware included
       // (malformed JSON, wrong media type): they reach this handler too.
       app.use(REALWORLD_PREFIX, realWorldNotFound);

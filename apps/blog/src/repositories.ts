@@ -2,6 +2,7 @@ import { createStore as createKitStore, type Store as KitStore } from '@mini/db'
 import type { Database, DbClient } from './db.ts';
 import { articlesRepository } from './articles/articles.repository.ts';
 import { commentsRepository } from './comments/comments.repository.ts';
+import { favoritesRepository } from './favorites/favorites.repository.ts';
 import { profilesRepository } from './profiles/profiles.repository.ts';
 
 function repositoriesOn(db: DbClient) {
@@ -9,6 +10,7 @@ function repositoriesOn(db: DbClient) {
     profiles: profilesRepository(db),
     articles: articlesRepository(db),
     comments: commentsRepository(db),
+    favorites: favoritesRepository(db),
   };
 }
 
