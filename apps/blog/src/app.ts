@@ -27,6 +27,8 @@ import { optionalAuth } from './realworld/optional-auth.ts';
 import { profilesRoutes } from './profiles/profiles.routes.ts';
 import { createProfilesService } from './profiles/profiles.service.ts';
 import { createStore } from './repositories.ts';
+import { tagsRoutes } from './tags/tags.routes.ts';
+import { createTagsService } from './tags/tags.service.ts';
 import { createAccounts, type Accounts } from './users/accounts.ts';
 import { usersRoutes } from './users/users.routes.ts';
 import { createUsersService } from './users/users.service.ts';
@@ -63,6 +65,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
   const articles = createArticlesService(store);
   const comments = createCommentsService(store);
   const favorites = createFavoritesService(store);
+  const tags = createTagsService(store);
 
   return createServiceApp({
     name: 'blog',
@@ -79,6 +82,7 @@ export function createApp({ config, db, logger, accounts, revocationList }: AppD
       app.use(articlesRoutes(api, articles, optionalAuth(authenticate)));
       app.use(commentsRoutes(api, comments, optionalAuth(authenticate)));
       app.use(favoritesRoutes(api, favorites));
+      app.use(tagsRoutes(api, tags));
       // Everything under /api answers in RealWorld's envelope, errors of the kit's own middleware included
       // (malformed JSON, wrong media type): they reach this handler too.
       app.use(REALWORLD_PREFIX, realWorldNotFound);

@@ -4,6 +4,7 @@ import { articlesRepository } from './articles/articles.repository.ts';
 import { commentsRepository } from './comments/comments.repository.ts';
 import { favoritesRepository } from './favorites/favorites.repository.ts';
 import { profilesRepository } from './profiles/profiles.repository.ts';
+import { tagsRepository } from './tags/tags.repository.ts';
 
 function repositoriesOn(db: DbClient) {
   return {
@@ -11,6 +12,7 @@ function repositoriesOn(db: DbClient) {
     articles: articlesRepository(db),
     comments: commentsRepository(db),
     favorites: favoritesRepository(db),
+    tags: tagsRepository(db),
   };
 }
 
