@@ -1,6 +1,8 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
 import jwt from 'jsonwebtoken';
+import path from 'node:path';
+import { loadConfig } from '@mini/config';
 import { configSchema } from '../src/config.ts';
 import { createAdminAccount } from '../src/cli/create-admin-account.ts';
 import {
@@ -415,5 +417,40 @@ describe('RealWorld usernames', () => {
       .send({ ...newUserInput(), username });
     expect(res.status).toBe(201);
     expect(res.body.username).toBe(username);
+  });
+});
+
+describe('development limits', () => {
+  // Issue 9: about 25 users registering and signing in from one address within a minute under pnpm dev
+  // (a RealWorld test collection through the blog) must not be refused; production keeps its limits.
+  const appDir = path.resolve(import.meta.dirname, '..');
+  const base = {
+    DATABASE_URL: 'postgres://localhost/auth',
+    JWT_PRIVATE_KEY: 'x',
+    PASSWORD_PEPPER: 'p'.repeat(32),
+  };
+
+  it('under pnpm dev (.env.development), one address may send 500 mail requests per window; in production 20', () => {
+    const dev = loadConfig(configSchema, { cwd: appDir, env: { ...base, NODE_ENV: 'development' } });
+    expect(dev.MAIL_LIMIT_PER_IP).toBeGreaterThanOrEqual(25);
+    const prod = loadConfig(configSchema, { cwd: appDir, env: { ...base, NODE_ENV: 'production' } });
+    expect(prod.MAIL_LIMIT_PER_IP).toBe(20);
+  });
+
+  it('with the development limit, 25 sign-ups from one address all succeed', async () => {
+    const devLimits = buildTestApp({ TRUST_PROXY: '1', MAIL_LIMIT_PER_IP: '500' });
+    try {
+      const ip = `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.9`;
+      for (let i = 0; i < 25; i++) {
+        const input = newUserInput();
+        const res = await request(devLimits.app)
+          .post('/auth/register')
+          .set('X-Forwarded-For', ip)
+          .send(input);
+        expect(res.status).toBe(201);
+      }
+    } finally {
+      await devLimits.close();
+    }
   });
 });
