@@ -93,6 +93,8 @@ type PoolCallback = (
  *   cheap.
  * The request then gets a working (or new) connection instead of a 503 after the query timeout.
  */
+const ignoreClientError = () => {};
+
 class CheckingPool extends pg.Pool {
   private readonly releasedAt = new WeakMap<pg.PoolClient, number>();
   private readonly onDropped: (err: unknown) => void;
@@ -102,6 +104,12 @@ class CheckingPool extends pg.Pool {
     super(config);
     this.onDropped = onDropped;
     this.on('release', (_err, client) => this.releasedAt.set(client, Date.now()));
+    // pg-pool removes its 'error' listener from a connection it hands out, and Prisma's adapter adds none to
+    // the connection of an interactive transaction: a connection killed between two statements (a
+    // pg_terminate_backend, a failover) would emit an unhandled 'error' and end the process. The error still
+    // fails the query in flight and every later one on that connection (503), and the pool discards the
+    // connection when it comes back; this listener only keeps the event from being unhandled.
+    this.on('connect', (client) => client.on('error', ignoreClientError));
   }
 
   /** A query of this pool got no answer in time (dropOverdueQueries closed its connection). */

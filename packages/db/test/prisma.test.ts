@@ -45,6 +45,26 @@ describe('createPrisma', () => {
     expect(handle.pool.ended).toBe(true);
   });
 
+  it('a connection killed while checked out and idle (between two statements of a transaction) fails its next query but never crashes the process', async () => {
+    const applicationName = `held-${randomUUID()}`;
+    const handle = createPrisma(CapturingClient, { url: db.url, applicationName });
+    try {
+      const client = await handle.pool.connect();
+      await client.query('BEGIN');
+      await query(
+        adminUrl,
+        'SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = $1',
+        [applicationName],
+      );
+      // The FATAL message arrives while no query is in flight: pg emits it as an 'error' event on the client.
+      await expect(client.query('SELECT 1')).rejects.toThrow();
+      client.release(new Error('killed'));
+      await expect(handle.ping()).resolves.toBeUndefined();
+    } finally {
+      await handle.close();
+    }
+  });
+
   it('when pooled connections are killed, logs a warning instead of crashing and the next ping succeeds', async () => {
     const logger = recordingLogger();
     const applicationName = `kill-${randomUUID()}`;
