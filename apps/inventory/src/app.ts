@@ -17,6 +17,8 @@ import { createLocationsService } from './locations/locations.service.ts';
 import { productRoutes } from './products/products.routes.ts';
 import { createProductsService } from './products/products.service.ts';
 import { createStore } from './repositories.ts';
+import { stockRoutes } from './stock/stock.routes.ts';
+import { createStockService } from './stock/stock.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -33,7 +35,8 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
     title: 'Inventory service',
     version: '0.1.0',
     description:
-      'Products, categories and locations (warehouses with nested bins). Quantities and money are whole ' +
+      'Products, categories and locations (warehouses with nested bins), and a stock ledger: receipts, ' +
+      'shipments, adjustments and transfers that never take stock below zero. Quantities and money are whole ' +
       'numbers (money in minor units). Managers and admins write; every signed-in user reads.',
     authenticate: requireAuth(
       verifier,
@@ -56,6 +59,12 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
       app.use(productRoutes(api, createProductsService(store)));
       app.use(categoryRoutes(api, createCategoriesService(store)));
       app.use(locationRoutes(api, createLocationsService(store)));
+      app.use(
+        stockRoutes(
+          api,
+          createStockService(store, { idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 }),
+        ),
+      );
     },
   });
 }

@@ -4,12 +4,14 @@ import { categoriesRepository } from './categories/categories.repository.ts';
 import type { Database, DbClient, SqlRunner } from './db.ts';
 import { locationsRepository } from './locations/locations.repository.ts';
 import { productsRepository } from './products/products.repository.ts';
+import { stockRepository } from './stock/stock.repository.ts';
 
 function repositoriesOn(db: DbClient, sql: SqlRunner) {
   return {
     categories: categoriesRepository(db),
     locations: locationsRepository(db),
     products: productsRepository(db, sql),
+    stock: stockRepository(db, sql),
     // The kit's Idempotency-Key table (@mini/idempotency), in the same transactions as the rest.
     idempotency: idempotencyKeys(db),
   };

@@ -67,3 +67,47 @@ export async function createCategory(app: App, user: TestUser, name = `Category 
   if (res.status !== 201) throw new Error(`createCategory: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; name: string };
 }
+
+export interface Level {
+  productId: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+  available: number;
+  incoming: number;
+}
+
+/** A product and a location holding `onHand` of it, received through the API. */
+export async function stocked(app: App, user: TestUser, onHand: number) {
+  const product = await createProduct(app, user);
+  const location = await createLocation(app, user);
+  if (onHand > 0) {
+    const res = await asUser(app, user)
+      .post('/stock/receive')
+      .send({ productId: product.id, locationId: location.id, quantity: onHand });
+    if (res.status !== 201) throw new Error(`stocked: ${res.status} ${JSON.stringify(res.body)}`);
+  }
+  return { product, location };
+}
+
+/** The level as GET /stock reports it (zeros when there is none yet). */
+export async function levelOf(app: App, productId: string, locationId: string): Promise<Level> {
+  const res = await asUser(app, reader()).get(`/stock?productId=${productId}&locationId=${locationId}`);
+  if (res.status !== 200) throw new Error(`levelOf: ${res.status} ${JSON.stringify(res.body)}`);
+  const items = res.body.items as Level[];
+  return items[0] ?? { productId, locationId, onHand: 0, reserved: 0, available: 0, incoming: 0 };
+}
+
+/** What the ledger says, read straight from the database: the sum and count of the movements. */
+export async function ledgerOf(
+  db: { pool: { query(text: string, values: unknown[]): Promise<{ rows: unknown[] }> } },
+  productId: string,
+  locationId: string,
+) {
+  const { rows } = await db.pool.query(
+    `SELECT coalesce(sum(quantity), 0)::int AS sum, count(*)::int AS count FROM stock_movements
+     WHERE product_id = $1 AND location_id = $2`,
+    [productId, locationId],
+  );
+  return rows[0] as { sum: number; count: number };
+}

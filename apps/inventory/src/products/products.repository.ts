@@ -122,6 +122,17 @@ export function productsRepository(db: DbClient, _sql: SqlRunner) {
       }
     },
 
+    /**
+     * The product's unit cost, holding a FOR KEY SHARE lock until the transaction ends, so that it cannot be
+     * deleted under a stock write that refers to it (its deletion waits, then sees the movement). Null when
+     * there is no such product.
+     */
+    async lockForStock(id: string): Promise<{ unitCost: number } | null> {
+      const rows = await db.$queryRaw<Array<{ unitCost: number }>>`
+        SELECT unit_cost AS "unitCost" FROM products WHERE id = ${id}::uuid FOR KEY SHARE`;
+      return rows[0] ?? null;
+    },
+
     async delete(id: string): Promise<void> {
       await db.product.delete({ where: { id } });
     },

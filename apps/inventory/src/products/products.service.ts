@@ -111,6 +111,12 @@ export function createProductsService(store: Store) {
         const current = await tx.products.lockForUpdate(id);
         if (!current) throw productNotFound();
         checkIfMatch(ifMatch, current.version);
+        // The ledger must keep saying what moved: a product with movements is only set inactive. The
+        // FOR UPDATE lock above waits for stock writes in flight (they hold FOR KEY SHARE on the product).
+        if (await tx.stock.productHasMovements(id)) {
+          await tx.products.update(id, { active: false });
+          return;
+        }
         await tx.products.delete(id);
       });
     },

@@ -1,0 +1,181 @@
+import type { DbClient, SqlRunner } from '../db.ts';
+import { Prisma, type MovementType } from '../generated/prisma/client.ts';
+import { MAX_INT } from '../shared/numbers.ts';
+
+export interface LevelRecord {
+  productId: string;
+  locationId: string;
+  onHand: number;
+  reserved: number;
+}
+
+export interface MovementRecord {
+  seq: string;
+  id: string;
+  type: MovementType;
+  productId: string;
+  locationId: string;
+  quantity: number;
+  unitCost: number | null;
+  reason: string | null;
+  reference: string | null;
+  transferId: string | null;
+  createdBy: string;
+  createdAt: Date;
+}
+
+export interface NewMovement {
+  type: MovementType;
+  productId: string;
+  locationId: string;
+  quantity: number;
+  unitCost?: number | null;
+  reason?: string | null;
+  reference?: string | null;
+  transferId?: string | null;
+  createdBy: string;
+}
+
+export interface MovementFilter {
+  productId?: string | undefined;
+  locationId?: string | undefined;
+  type?: MovementType | undefined;
+  from?: Date | undefined;
+  to?: Date | undefined;
+}
+
+const levelColumns = Prisma.sql`product_id AS "productId", location_id AS "locationId", on_hand AS "onHand", reserved`;
+
+const movementSelect = {
+  seq: true,
+  id: true,
+  type: true,
+  productId: true,
+  locationId: true,
+  quantity: true,
+  unitCost: true,
+  reason: true,
+  reference: true,
+  transferId: true,
+  createdBy: true,
+  createdAt: true,
+} as const;
+
+/**
+ * Stock levels change only here, and only by single conditional statements: Postgres takes the row lock and
+ * re-checks the condition on the current row, so concurrent writers queue on the row and each one sees what
+ * the one before it committed. There is never a read in JavaScript followed by a write.
+ */
+export function stockRepository(db: DbClient, sql: SqlRunner) {
+  return {
+    /**
+     * Adds to on hand (creating the level at its first receipt). Null, changing nothing, when the level would
+     * pass the largest integer a column holds.
+     */
+    async addOnHand(productId: string, locationId: string, quantity: number): Promise<LevelRecord | null> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        INSERT INTO stock_levels (product_id, location_id, on_hand)
+        VALUES (${productId}::uuid, ${locationId}::uuid, ${quantity})
+        ON CONFLICT (product_id, location_id) DO UPDATE
+          SET on_hand = stock_levels.on_hand + EXCLUDED.on_hand, updated_at = now()
+          WHERE stock_levels.on_hand <= ${MAX_INT} - EXCLUDED.on_hand
+        RETURNING ${levelColumns}`);
+      return rows[0] ?? null;
+    },
+
+    /** Takes from on hand if that much is available (on hand - reserved); null, changing nothing, if not. */
+    async takeOnHand(productId: string, locationId: string, quantity: number): Promise<LevelRecord | null> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        UPDATE stock_levels SET on_hand = on_hand - ${quantity}, updated_at = now()
+        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid
+          AND on_hand - reserved >= ${quantity}
+        RETURNING ${levelColumns}`);
+      return rows[0] ?? null;
+    },
+
+    /**
+     * Locks the levels of one product at several locations, creating missing ones, in location id order:
+     * two transfers between the same locations in opposite directions then lock in the same order and
+     * never deadlock.
+     */
+    async lockLevels(productId: string, locationIds: string[]): Promise<void> {
+      const ids = [...new Set(locationIds)].sort();
+      await sql.query(Prisma.sql`
+        INSERT INTO stock_levels (product_id, location_id)
+        SELECT ${productId}::uuid, unnest(${ids}::uuid[])
+        ON CONFLICT (product_id, location_id) DO NOTHING`);
+      await sql.query(Prisma.sql`
+        SELECT 1 FROM stock_levels
+        WHERE product_id = ${productId}::uuid AND location_id = ANY(${ids}::uuid[])
+        ORDER BY location_id FOR UPDATE`);
+    },
+
+    async level(productId: string, locationId: string): Promise<LevelRecord | null> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        SELECT ${levelColumns} FROM stock_levels
+        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid`);
+      return rows[0] ?? null;
+    },
+
+    /** Levels by (product, location), keyset on that pair. */
+    async levels(options: {
+      productId?: string | undefined;
+      locationId?: string | undefined;
+      after: { productId: string; locationId: string } | null;
+      take: number;
+    }): Promise<LevelRecord[]> {
+      const { after } = options;
+      return db.stockLevel.findMany({
+        where: {
+          ...(options.productId !== undefined && { productId: options.productId }),
+          ...(options.locationId !== undefined && { locationId: options.locationId }),
+          ...(after && {
+            OR: [
+              { productId: { gt: after.productId } },
+              { productId: after.productId, locationId: { gt: after.locationId } },
+            ],
+          }),
+        },
+        select: { productId: true, locationId: true, onHand: true, reserved: true },
+        orderBy: [{ productId: 'asc' }, { locationId: 'asc' }],
+        take: options.take,
+      });
+    },
+
+    async appendMovement(movement: NewMovement): Promise<MovementRecord> {
+      const row = await db.stockMovement.create({ data: movement, select: movementSelect });
+      return { ...row, seq: row.seq.toString() };
+    },
+
+    /** The ledger, newest first, keyset on seq. */
+    async movements(
+      filter: MovementFilter,
+      options: { beforeSeq: string | null; take: number },
+    ): Promise<MovementRecord[]> {
+      const rows = await db.stockMovement.findMany({
+        where: {
+          ...(filter.productId !== undefined && { productId: filter.productId }),
+          ...(filter.locationId !== undefined && { locationId: filter.locationId }),
+          ...(filter.type !== undefined && { type: filter.type }),
+          ...((filter.from !== undefined || filter.to !== undefined) && {
+            createdAt: {
+              ...(filter.from !== undefined && { gte: filter.from }),
+              ...(filter.to !== undefined && { lt: filter.to }),
+            },
+          }),
+          ...(options.beforeSeq !== null && { seq: { lt: BigInt(options.beforeSeq) } }),
+        },
+        select: movementSelect,
+        orderBy: { seq: 'desc' },
+        take: options.take,
+      });
+      return rows.map((row) => ({ ...row, seq: row.seq.toString() }));
+    },
+
+    /** Whether the product has ever moved (then it is set inactive instead of deleted). */
+    async productHasMovements(productId: string): Promise<boolean> {
+      const row = await db.stockMovement.findFirst({ where: { productId }, select: { id: true } });
+      return row !== null;
+    },
+  };
+}
