@@ -17,6 +17,8 @@ import { createLocationsService } from './locations/locations.service.ts';
 import { productRoutes } from './products/products.routes.ts';
 import { createProductsService } from './products/products.service.ts';
 import { createStore } from './repositories.ts';
+import { reservationRoutes } from './reservations/reservations.routes.ts';
+import { createReservationsService } from './reservations/reservations.service.ts';
 import { stockRoutes } from './stock/stock.routes.ts';
 import { createStockService } from './stock/stock.service.ts';
 
@@ -45,6 +47,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
   });
 
   const store = createStore(db);
+  const idempotencyTtlMs = config.IDEMPOTENCY_TTL_HOURS * 3_600_000;
 
   return createServiceApp({
     name: 'inventory',
@@ -59,12 +62,8 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
       app.use(productRoutes(api, createProductsService(store)));
       app.use(categoryRoutes(api, createCategoriesService(store)));
       app.use(locationRoutes(api, createLocationsService(store)));
-      app.use(
-        stockRoutes(
-          api,
-          createStockService(store, { idempotencyTtlMs: config.IDEMPOTENCY_TTL_HOURS * 3_600_000 }),
-        ),
-      );
+      app.use(stockRoutes(api, createStockService(store, { idempotencyTtlMs })));
+      app.use(reservationRoutes(api, createReservationsService(store, { idempotencyTtlMs })));
     },
   });
 }

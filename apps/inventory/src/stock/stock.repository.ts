@@ -20,6 +20,7 @@ export interface MovementRecord {
   reason: string | null;
   reference: string | null;
   transferId: string | null;
+  reservationId: string | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -33,6 +34,7 @@ export interface NewMovement {
   reason?: string | null;
   reference?: string | null;
   transferId?: string | null;
+  reservationId?: string | null;
   createdBy: string;
 }
 
@@ -46,6 +48,13 @@ export interface MovementFilter {
 
 const levelColumns = Prisma.sql`product_id AS "productId", location_id AS "locationId", on_hand AS "onHand", reserved`;
 
+// A reservation past its expiry stops counting at once, before the sweep marks it: reads subtract it.
+const liveLevelColumns = Prisma.sql`l.product_id AS "productId", l.location_id AS "locationId", l.on_hand AS "onHand",
+  l.reserved - coalesce((
+    SELECT sum(r.quantity) FROM reservations r
+    WHERE r.product_id = l.product_id AND r.location_id = l.location_id
+      AND r.status = 'active' AND r.expires_at <= now()), 0)::int AS reserved`;
+
 const movementSelect = {
   seq: true,
   id: true,
@@ -57,6 +66,7 @@ const movementSelect = {
   reason: true,
   reference: true,
   transferId: true,
+  reservationId: true,
   createdBy: true,
   createdAt: true,
 } as const;
@@ -112,9 +122,64 @@ export function stockRepository(db: DbClient, sql: SqlRunner) {
 
     async level(productId: string, locationId: string): Promise<LevelRecord | null> {
       const rows = await sql.query<LevelRecord>(Prisma.sql`
-        SELECT ${levelColumns} FROM stock_levels
-        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid`);
+        SELECT ${liveLevelColumns} FROM stock_levels l
+        WHERE l.product_id = ${productId}::uuid AND l.location_id = ${locationId}::uuid`);
       return rows[0] ?? null;
+    },
+
+    /**
+     * Marks the active reservations past their expiry as expired and takes them out of their levels'
+     * `reserved`, for one level (before every write that takes from it) or all of them (the sweep). The
+     * reservation rows are locked before the level rows, the order every reservation write uses.
+     */
+    async expireDue(scope: { productId: string; locationId: string } | null): Promise<number> {
+      const where = scope
+        ? Prisma.sql`AND product_id = ${scope.productId}::uuid AND location_id = ${scope.locationId}::uuid`
+        : Prisma.empty;
+      const rows = await sql.query<{ expired: number }>(Prisma.sql`
+        WITH due AS (
+          UPDATE reservations SET status = 'expired', updated_at = now()
+          WHERE status = 'active' AND expires_at <= now() ${where}
+          RETURNING product_id, location_id, quantity
+        ), per_level AS (
+          SELECT product_id, location_id, sum(quantity)::int AS quantity, count(*)::int AS n FROM due
+          GROUP BY product_id, location_id
+        ), updated AS (
+          UPDATE stock_levels l SET reserved = l.reserved - p.quantity, updated_at = now()
+          FROM per_level p WHERE l.product_id = p.product_id AND l.location_id = p.location_id
+          RETURNING p.n
+        )
+        SELECT coalesce(sum(n), 0)::int AS expired FROM updated`);
+      return rows[0]?.expired ?? 0;
+    },
+
+    /** Holds `quantity` if that much is available; null, changing nothing, if not. */
+    async reserve(productId: string, locationId: string, quantity: number): Promise<LevelRecord | null> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        UPDATE stock_levels SET reserved = reserved + ${quantity}, updated_at = now()
+        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid
+          AND on_hand - reserved >= ${quantity}
+        RETURNING ${levelColumns}`);
+      return rows[0] ?? null;
+    },
+
+    /** Lets go of a held quantity (a release). */
+    async unreserve(productId: string, locationId: string, quantity: number): Promise<LevelRecord> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        UPDATE stock_levels SET reserved = reserved - ${quantity}, updated_at = now()
+        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid
+        RETURNING ${levelColumns}`);
+      return rows[0] as LevelRecord;
+    },
+
+    /** Ships a held quantity: on hand and reserved both drop (always possible: reserved <= on hand). */
+    async shipReserved(productId: string, locationId: string, quantity: number): Promise<LevelRecord> {
+      const rows = await sql.query<LevelRecord>(Prisma.sql`
+        UPDATE stock_levels SET on_hand = on_hand - ${quantity}, reserved = reserved - ${quantity},
+          updated_at = now()
+        WHERE product_id = ${productId}::uuid AND location_id = ${locationId}::uuid
+        RETURNING ${levelColumns}`);
+      return rows[0] as LevelRecord;
     },
 
     /** Levels by (product, location), keyset on that pair. */
@@ -125,21 +190,17 @@ export function stockRepository(db: DbClient, sql: SqlRunner) {
       take: number;
     }): Promise<LevelRecord[]> {
       const { after } = options;
-      return db.stockLevel.findMany({
-        where: {
-          ...(options.productId !== undefined && { productId: options.productId }),
-          ...(options.locationId !== undefined && { locationId: options.locationId }),
-          ...(after && {
-            OR: [
-              { productId: { gt: after.productId } },
-              { productId: after.productId, locationId: { gt: after.locationId } },
-            ],
-          }),
-        },
-        select: { productId: true, locationId: true, onHand: true, reserved: true },
-        orderBy: [{ productId: 'asc' }, { locationId: 'asc' }],
-        take: options.take,
-      });
+      const conditions = [
+        options.productId !== undefined && Prisma.sql`l.product_id = ${options.productId}::uuid`,
+        options.locationId !== undefined && Prisma.sql`l.location_id = ${options.locationId}::uuid`,
+        after &&
+          Prisma.sql`(l.product_id, l.location_id) > (${after.productId}::uuid, ${after.locationId}::uuid)`,
+      ].filter((condition): condition is Prisma.Sql => condition !== false && condition !== null);
+      const where =
+        conditions.length > 0 ? Prisma.sql`WHERE ${Prisma.join(conditions, ' AND ')}` : Prisma.empty;
+      return sql.query<LevelRecord>(Prisma.sql`
+        SELECT ${liveLevelColumns} FROM stock_levels l ${where}
+        ORDER BY l.product_id, l.location_id LIMIT ${options.take}`);
     },
 
     async appendMovement(movement: NewMovement): Promise<MovementRecord> {

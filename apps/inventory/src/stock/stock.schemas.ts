@@ -93,7 +93,7 @@ export const transferBody = z
     },
   });
 
-export const movementTypes = ['receipt', 'shipment', 'adjustment', 'transfer'] as const;
+export const movementTypes = ['receipt', 'shipment', 'adjustment', 'transfer', 'fulfilment'] as const;
 
 export const levelSchema = z
   .object({
@@ -127,6 +127,9 @@ export const movementSchema = z
     reason: z.string().nullable(),
     reference: z.string().nullable(),
     transferId: uuidSchema.nullable().meta({ description: 'Shared by the two legs of a transfer.' }),
+    reservationId: uuidSchema
+      .nullable()
+      .meta({ description: 'On a fulfilment: the reservation it shipped.' }),
     createdBy: uuidSchema.meta({ description: 'The user who made the change (their token `sub`).' }),
     createdAt: isoDateTime,
   })
@@ -142,6 +145,7 @@ export const movementSchema = z
       reason: null,
       reference: 'SO-1042',
       transferId: null,
+      reservationId: null,
       createdBy: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       createdAt: '2026-05-01T10:00:00.000Z',
     },

@@ -76,7 +76,7 @@ export interface Transfer {
 }
 
 /** Locks the product (against its deletion) and the locations; the product's unit cost. */
-async function lockReferences(
+export async function lockReferences(
   tx: Repositories,
   productId: string,
   locations: Array<[field: string, id: string]>,
@@ -95,7 +95,9 @@ async function add(tx: Repositories, productId: string, locationId: string, quan
   return level;
 }
 
-async function take(tx: Repositories, productId: string, locationId: string, quantity: number) {
+export async function take(tx: Repositories, productId: string, locationId: string, quantity: number) {
+  // Reservations past their expiry no longer hold stock: let go of them first.
+  await tx.stock.expireDue({ productId, locationId });
   const level = await tx.stock.takeOnHand(productId, locationId, quantity);
   if (level) return level;
   // Read after the refused UPDATE, for the answer only: the decision was the UPDATE's own.
@@ -207,6 +209,9 @@ export function createStockService(store: Store, options: { idempotencyTtlMs: nu
           ['fromLocationId', fromLocationId],
           ['toLocationId', toLocationId],
         ]);
+        // Due reservations are let go of before the level rows are locked: reservation rows before level
+        // rows, the order of every other stock write.
+        await tx.stock.expireDue({ productId, locationId: fromLocationId });
         await tx.stock.lockLevels(productId, [fromLocationId, toLocationId]);
         const from = await take(tx, productId, fromLocationId, quantity);
         const to = await add(tx, productId, toLocationId, quantity);
