@@ -16,6 +16,8 @@ import { locationRoutes } from './locations/locations.routes.ts';
 import { createLocationsService } from './locations/locations.service.ts';
 import { productRoutes } from './products/products.routes.ts';
 import { createProductsService } from './products/products.service.ts';
+import { purchaseOrderRoutes } from './purchase-orders/purchase-orders.routes.ts';
+import { createPurchaseOrdersService } from './purchase-orders/purchase-orders.service.ts';
 import { createStore } from './repositories.ts';
 import { reservationRoutes } from './reservations/reservations.routes.ts';
 import { createReservationsService } from './reservations/reservations.service.ts';
@@ -64,6 +66,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
       app.use(locationRoutes(api, createLocationsService(store)));
       app.use(stockRoutes(api, createStockService(store, { idempotencyTtlMs })));
       app.use(reservationRoutes(api, createReservationsService(store, { idempotencyTtlMs })));
+      app.use(purchaseOrderRoutes(api, createPurchaseOrdersService(store, { idempotencyTtlMs })));
     },
   });
 }

@@ -4,6 +4,7 @@ import { categoriesRepository } from './categories/categories.repository.ts';
 import type { Database, DbClient, SqlRunner } from './db.ts';
 import { locationsRepository } from './locations/locations.repository.ts';
 import { productsRepository } from './products/products.repository.ts';
+import { purchaseOrdersRepository } from './purchase-orders/purchase-orders.repository.ts';
 import { reservationsRepository } from './reservations/reservations.repository.ts';
 import { stockRepository } from './stock/stock.repository.ts';
 
@@ -14,6 +15,7 @@ function repositoriesOn(db: DbClient, sql: SqlRunner) {
     products: productsRepository(db, sql),
     stock: stockRepository(db, sql),
     reservations: reservationsRepository(db),
+    purchaseOrders: purchaseOrdersRepository(db),
     // The kit's Idempotency-Key table (@mini/idempotency), in the same transactions as the rest.
     idempotency: idempotencyKeys(db),
   };

@@ -7,6 +7,7 @@ export interface LevelRecord {
   locationId: string;
   onHand: number;
   reserved: number;
+  incoming: number;
 }
 
 export interface MovementRecord {
@@ -21,6 +22,7 @@ export interface MovementRecord {
   reference: string | null;
   transferId: string | null;
   reservationId: string | null;
+  purchaseOrderLineId: string | null;
   createdBy: string;
   createdAt: Date;
 }
@@ -35,6 +37,7 @@ export interface NewMovement {
   reference?: string | null;
   transferId?: string | null;
   reservationId?: string | null;
+  purchaseOrderLineId?: string | null;
   createdBy: string;
 }
 
@@ -46,14 +49,23 @@ export interface MovementFilter {
   to?: Date | undefined;
 }
 
-const levelColumns = Prisma.sql`product_id AS "productId", location_id AS "locationId", on_hand AS "onHand", reserved`;
+// Open purchase-order quantities on their way to a level: what its `incoming` says.
+const incomingOf = (t: string) => Prisma.sql`coalesce((
+    SELECT sum(pl.quantity - pl.received_quantity) FROM purchase_order_lines pl
+    JOIN purchase_orders po ON po.id = pl.purchase_order_id
+    WHERE pl.product_id = ${Prisma.raw(t)}.product_id AND po.location_id = ${Prisma.raw(t)}.location_id
+      AND po.status IN ('submitted', 'partially_received')), 0)::int AS incoming`;
+
+const levelColumns = Prisma.sql`product_id AS "productId", location_id AS "locationId", on_hand AS "onHand", reserved,
+  ${incomingOf('stock_levels')}`;
 
 // A reservation past its expiry stops counting at once, before the sweep marks it: reads subtract it.
 const liveLevelColumns = Prisma.sql`l.product_id AS "productId", l.location_id AS "locationId", l.on_hand AS "onHand",
   l.reserved - coalesce((
     SELECT sum(r.quantity) FROM reservations r
     WHERE r.product_id = l.product_id AND r.location_id = l.location_id
-      AND r.status = 'active' AND r.expires_at <= now()), 0)::int AS reserved`;
+      AND r.status = 'active' AND r.expires_at <= now()), 0)::int AS reserved,
+  ${incomingOf('l')}`;
 
 const movementSelect = {
   seq: true,
@@ -67,6 +79,7 @@ const movementSelect = {
   reference: true,
   transferId: true,
   reservationId: true,
+  purchaseOrderLineId: true,
   createdBy: true,
   createdAt: true,
 } as const;
@@ -118,6 +131,14 @@ export function stockRepository(db: DbClient, sql: SqlRunner) {
         SELECT 1 FROM stock_levels
         WHERE product_id = ${productId}::uuid AND location_id = ANY(${ids}::uuid[])
         ORDER BY location_id FOR UPDATE`);
+    },
+
+    /** Creates the levels that do not exist yet (at 0), so that incoming stock shows before it arrives. */
+    async ensureLevels(productIds: string[], locationId: string): Promise<void> {
+      await sql.query(Prisma.sql`
+        INSERT INTO stock_levels (product_id, location_id)
+        SELECT unnest(${[...new Set(productIds)]}::uuid[]), ${locationId}::uuid
+        ON CONFLICT (product_id, location_id) DO NOTHING`);
     },
 
     async level(productId: string, locationId: string): Promise<LevelRecord | null> {

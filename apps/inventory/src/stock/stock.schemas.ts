@@ -93,7 +93,14 @@ export const transferBody = z
     },
   });
 
-export const movementTypes = ['receipt', 'shipment', 'adjustment', 'transfer', 'fulfilment'] as const;
+export const movementTypes = [
+  'receipt',
+  'shipment',
+  'adjustment',
+  'transfer',
+  'fulfilment',
+  'purchase_receipt',
+] as const;
 
 export const levelSchema = z
   .object({
@@ -102,7 +109,9 @@ export const levelSchema = z
     onHand: z.int(),
     reserved: z.int(),
     available: z.int().meta({ description: 'onHand - reserved: what can be shipped, moved or reserved.' }),
-    incoming: z.int().meta({ description: 'On open purchase orders (0 until purchase orders are built).' }),
+    incoming: z
+      .int()
+      .meta({ description: 'Still to come on submitted or partially received purchase orders.' }),
   })
   .meta({
     id: 'StockLevel',
@@ -130,6 +139,9 @@ export const movementSchema = z
     reservationId: uuidSchema
       .nullable()
       .meta({ description: 'On a fulfilment: the reservation it shipped.' }),
+    purchaseOrderLineId: uuidSchema
+      .nullable()
+      .meta({ description: 'On a purchase receipt: the purchase-order line it received.' }),
     createdBy: uuidSchema.meta({ description: 'The user who made the change (their token `sub`).' }),
     createdAt: isoDateTime,
   })
@@ -146,6 +158,7 @@ export const movementSchema = z
       reference: 'SO-1042',
       transferId: null,
       reservationId: null,
+      purchaseOrderLineId: null,
       createdBy: '9a8b7c6d-5e4f-4a3b-8c2d-1e0f9a8b7c6d',
       createdAt: '2026-05-01T10:00:00.000Z',
     },

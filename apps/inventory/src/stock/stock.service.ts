@@ -39,14 +39,15 @@ export const sameLocation = () =>
 
 export interface Level extends LevelRecord {
   available: number;
-  /** Open purchase-order quantities on their way (0 until purchase orders are built). */
-  incoming: number;
 }
 
 export const toLevel = (level: LevelRecord): Level => ({
-  ...level,
+  productId: level.productId,
+  locationId: level.locationId,
+  onHand: level.onHand,
+  reserved: level.reserved,
   available: level.onHand - level.reserved,
-  incoming: 0,
+  incoming: level.incoming,
 });
 
 const emptyLevel = (productId: string, locationId: string): LevelRecord => ({
@@ -54,6 +55,7 @@ const emptyLevel = (productId: string, locationId: string): LevelRecord => ({
   locationId,
   onHand: 0,
   reserved: 0,
+  incoming: 0,
 });
 
 /** A movement as clients see it (and as an Idempotency-Key stores it): the ledger's seq is internal. */
@@ -89,7 +91,7 @@ export async function lockReferences(
   return product.unitCost;
 }
 
-async function add(tx: Repositories, productId: string, locationId: string, quantity: number) {
+export async function add(tx: Repositories, productId: string, locationId: string, quantity: number) {
   const level = await tx.stock.addOnHand(productId, locationId, quantity);
   if (!level) throw quantityTooLarge();
   return level;
