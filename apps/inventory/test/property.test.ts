@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { asUser } from '@mini/testing';
 import { createLocation, createProduct, ledgerOf, levelOf, manager, useInventoryApp } from './helpers.ts';
 
-// A random sequence of stock operations against the real service and Postgres, next to a tiny model of what
+// A random sequence of stock operations (purchase-order receipts included) against the real service and Postgres, next to a tiny model of what
 // the ledger must say. After every step, at both locations: on hand equals the sum of the movements, what the
 // API reports equals the model, and available is never negative. fast-check shrinks a failing sequence to
 // the shortest one that still fails, which the failure message prints.
@@ -23,6 +23,8 @@ const op = fc.oneof(
   fc.record({ kind: fc.constant('reserve' as const), loc, qty }),
   fc.record({ kind: fc.constant('release' as const), pick: fc.nat() }),
   fc.record({ kind: fc.constant('fulfil' as const), pick: fc.nat() }),
+  // A purchase order for qty, submitted, then received in `parts` receipts (the last one takes the rest).
+  fc.record({ kind: fc.constant('purchase' as const), loc, qty, parts: fc.integer({ min: 1, max: 3 }) }),
 );
 
 interface Held {
@@ -89,6 +91,25 @@ describe('the ledger under random operations', () => {
                 held.push({ id: res.body.reservation.id, loc: o.loc, qty: o.qty, active: true });
               }
               break;
+            case 'purchase': {
+              const order = await post('/purchase-orders', {
+                locationId: locations[o.loc]!.id,
+                lines: [{ productId: product.id, quantity: o.qty }],
+              });
+              res = await post(`/purchase-orders/${order.body.id}/submit`);
+              let left = o.qty;
+              for (let part = 1; part <= o.parts && left > 0; part++) {
+                const quantity = part === o.parts ? left : Math.ceil(left / 2);
+                res = await post(`/purchase-orders/${order.body.id}/receive`, {
+                  lines: [{ lineId: order.body.lines[0].id, quantity }],
+                });
+                expect(res.status).toBe(200);
+                left -= quantity;
+                onHand[o.loc]! += quantity;
+              }
+              ok = true;
+              break;
+            }
             case 'release':
             case 'fulfil': {
               const h = held[o.pick % Math.max(held.length, 1)];
@@ -104,7 +125,7 @@ describe('the ledger under random operations', () => {
             }
           }
           expect(res.status, `${JSON.stringify(o)}: ${JSON.stringify(res.body)}`).toBe(
-            ok ? (o.kind === 'release' || o.kind === 'fulfil' ? 200 : 201) : 409,
+            ok ? (o.kind === 'release' || o.kind === 'fulfil' || o.kind === 'purchase' ? 200 : 201) : 409,
           );
 
           for (const l of [0, 1]) {
@@ -112,11 +133,13 @@ describe('the ledger under random operations', () => {
             expect(level.onHand).toBe(onHand[l]);
             expect(level.reserved).toBe(reserved[l]);
             expect(level.available).toBeGreaterThanOrEqual(0);
+            expect(level.incoming).toBe(0);
             expect((await ledgerOf(ctx.db, product.id, locations[l]!.id)).sum).toBe(level.onHand);
           }
         }
       }),
       { numRuns: 25 },
     );
-  });
+    // Some hundreds of requests: far more than the default 5 s allows on a loaded machine.
+  }, 120_000);
 });
