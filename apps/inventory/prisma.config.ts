@@ -1,0 +1,3 @@
+import { servicePrismaConfig } from '@mini/dev-db/prisma-config';
+
+export default servicePrismaConfig();
