@@ -1,11 +1,5 @@
 import type express from 'express';
-import {
-  authApiClientFromConfig,
-  createTokenVerifier,
-  requireAuth,
-  verifierOptionsFromConfig,
-  type RedisRevocationCheck,
-} from '@mini/auth';
+import { authApiClientFromConfig, requireAuthFromConfig, type RedisRevocationCheck } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
@@ -45,11 +39,7 @@ export interface AppDeps {
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
 export function createApp({ config, db, logger, accounts, revocationList }: AppDeps): express.Express {
-  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
-  const authenticate = requireAuth(
-    verifier,
-    revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-  );
+  const authenticate = requireAuthFromConfig(config, revocationList);
   const api = createApiRegistry({
     title: 'Blog service',
     version: '0.1.0',

@@ -1,10 +1,5 @@
 import type express from 'express';
-import {
-  createTokenVerifier,
-  requireAuth,
-  verifierOptionsFromConfig,
-  type RedisRevocationCheck,
-} from '@mini/auth';
+import { requireAuthFromConfig, type RedisRevocationCheck } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
@@ -37,16 +32,12 @@ export function createApp({
   revocationList,
   events = noRoomEvents,
 }: AppDeps): express.Express {
-  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Chat service',
     version: '0.1.0',
     description:
       'Public, private and direct rooms with members and roles; messages with history, edits, deletes and read state.',
-    authenticate: requireAuth(
-      verifier,
-      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-    ),
+    authenticate: requireAuthFromConfig(config, revocationList),
   });
 
   const store = createStore(db);

@@ -1,10 +1,5 @@
 import type express from 'express';
-import {
-  createTokenVerifier,
-  requireAuth,
-  verifierOptionsFromConfig,
-  type RedisRevocationCheck,
-} from '@mini/auth';
+import { requireAuthFromConfig, type RedisRevocationCheck } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
@@ -34,7 +29,6 @@ export interface AppDeps {
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
 export function createApp({ config, db, logger, revocationList }: AppDeps): express.Express {
-  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Inventory service',
     version: '0.1.0',
@@ -42,10 +36,7 @@ export function createApp({ config, db, logger, revocationList }: AppDeps): expr
       'Products, categories and locations (warehouses with nested bins), and a stock ledger: receipts, ' +
       'shipments, adjustments and transfers that never take stock below zero. Quantities and money are whole ' +
       'numbers (money in minor units). Managers and admins write; every signed-in user reads.',
-    authenticate: requireAuth(
-      verifier,
-      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-    ),
+    authenticate: requireAuthFromConfig(config, revocationList),
   });
 
   const store = createStore(db);

@@ -1,11 +1,5 @@
 import type express from 'express';
-import {
-  authApiClientFromConfig,
-  createTokenVerifier,
-  requireAuth,
-  verifierOptionsFromConfig,
-  type RedisRevocationCheck,
-} from '@mini/auth';
+import { authApiClientFromConfig, requireAuthFromConfig, type RedisRevocationCheck } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
 import type { Logger } from '@mini/logger';
 import { createApiRegistry } from '@mini/validation';
@@ -34,17 +28,13 @@ export interface AppDeps {
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
 export function createApp({ config, db, logger, directory, revocationList }: AppDeps): express.Express {
-  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: 'Tasks service',
     version: '0.1.0',
     description:
       'Projects, members with roles, labels and tasks: filters, keyset pagination, ETags, idempotent creates, ' +
       'bulk changes and a history of every change.',
-    authenticate: requireAuth(
-      verifier,
-      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-    ),
+    authenticate: requireAuthFromConfig(config, revocationList),
   });
 
   const store = createStore(db);

@@ -1,7 +1,9 @@
 import { z } from 'zod';
 import { httpUrl, wholeNumber } from '@mini/config';
 import { createServiceClient, type ServiceClient } from '@mini/http';
-import type { TokenVerifierOptions } from './verifier.ts';
+import type { RequestHandler } from 'express';
+import { requireAuth } from './middleware.ts';
+import { createTokenVerifier, type AccessTokenClaims, type TokenVerifierOptions } from './verifier.ts';
 
 /**
  * The auth variables a verifying service reads; merge with `baseConfigSchema.extend(authEnvSchema.shape)`
@@ -59,4 +61,18 @@ export type AuthApiEnv = z.output<typeof authApiEnvSchema>;
 /** The client for the auth service's API (@mini/http's createServiceClient) from the validated config. */
 export function authApiClientFromConfig(config: AuthApiEnv): ServiceClient {
   return createServiceClient({ name: 'auth', baseUrl: config.AUTH_URL, timeoutMs: config.AUTH_TIMEOUT_MS });
+}
+
+/**
+ * The requireAuth of a service that trusts the auth service's tokens: a verifier built from the AUTH_*
+ * variables, and the revocation list (the Redis check of `connectRevocationList`) when there is one.
+ */
+export function requireAuthFromConfig(
+  config: AuthEnv,
+  revocationList?: { isRevoked(claims: AccessTokenClaims): Promise<boolean> },
+): RequestHandler {
+  return requireAuth(
+    createTokenVerifier(verifierOptionsFromConfig(config)),
+    revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
+  );
 }

@@ -17,6 +17,7 @@ export {
   authApiClientFromConfig,
   authApiEnvSchema,
   authEnvSchema,
+  requireAuthFromConfig,
   requireAuthKeySource,
   verifierOptionsFromConfig,
   type AuthApiEnv,

@@ -1,8 +1,6 @@
 import type express from 'express';
 import {
-  createTokenVerifier,
-  requireAuth,
-  verifierOptionsFromConfig,
+  requireAuthFromConfig,
   type RedisRevocationCheck,
 } from '@mini/auth';
 import { createServiceApp } from '@mini/http';
@@ -24,15 +22,11 @@ export interface AppDeps {
 
 // Builds the Express app; never listens (server.ts does, tests use supertest on it).
 export function createApp({ config, db, logger, revocationList }: AppDeps): express.Express {
-  const verifier = createTokenVerifier(verifierOptionsFromConfig(config));
   const api = createApiRegistry({
     title: '__Name__ service',
     version: '0.1.0',
     description: "Each user's own __name__: create, list (cursor pages), read, change and delete.",
-    authenticate: requireAuth(
-      verifier,
-      revocationList ? { isRevoked: (claims) => revocationList.isRevoked(claims) } : {},
-    ),
+    authenticate: requireAuthFromConfig(config, revocationList),
   });
 
   const store = createStore(db);
