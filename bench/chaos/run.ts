@@ -19,7 +19,7 @@ import {
 import { startTcpProxy, type TcpProxy } from '../../packages/testing/src/tcp-proxy.ts';
 import { generatePrivateKeyPem } from '../../apps/auth/src/keys/key-store.ts';
 import { FAULTS, type Account, type ChaosContext } from './faults.ts';
-import { formatTable, type Row } from './report.ts';
+import { countEvents, formatTable, type Row } from './report.ts';
 import { freePort, Service } from './services.ts';
 
 const ROOT = path.resolve(import.meta.dirname, '../..');
@@ -132,18 +132,7 @@ try {
       result = {
         fault: name,
         expectation: 'the fault ran to its end',
-        counts: {
-          requests: 0,
-          ok: 0,
-          reset: 0,
-          timeout: 0,
-          serverError: 0,
-          unavailable: 0,
-          unavailableWithoutRetryAfter: 0,
-          clientError: 0,
-          refused: 0,
-          otherError: 0,
-        },
+        counts: countEvents([]),
         exits: 0,
         recoveryMs: null,
         pass: false,

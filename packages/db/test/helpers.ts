@@ -1,9 +1,9 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
-import { createScratchDatabase as create, type ScratchDatabase } from '@mini/dev-db';
+import { createScratchDatabase as create, withClient, type ScratchDatabase } from '@mini/dev-db';
 
 export type { ScratchDatabase };
 
@@ -14,18 +14,12 @@ export function createScratchDatabase(prefix = 'dbtest'): Promise<ScratchDatabas
   return create(adminUrl, prefix);
 }
 
-export async function query<R extends pg.QueryResultRow>(
+export function query<R extends pg.QueryResultRow>(
   url: string,
   sql: string,
   values: unknown[] = [],
 ): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<R>(sql, values)).rows);
 }
 
 /** Writes a migrations folder in Prisma's layout: <dir>/<name>/migration.sql. */

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import type pg from 'pg';
 import { inject } from 'vitest';
-import { createScratchDatabase as create, type ScratchDatabase } from '../src/index.ts';
+import { createScratchDatabase as create, withClient, type ScratchDatabase } from '../src/index.ts';
 
 export type { ScratchDatabase };
 
@@ -15,16 +15,10 @@ export function createScratchDatabase(prefix = 'devdbtest'): Promise<ScratchData
   return create(adminUrl, prefix);
 }
 
-export async function query<R extends pg.QueryResultRow>(
+export function query<R extends pg.QueryResultRow>(
   url: string,
   sql: string,
   values: unknown[] = [],
 ): Promise<R[]> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return (await client.query<R>(sql, values)).rows;
-  } finally {
-    await client.end();
-  }
+  return withClient(url, async (client) => (await client.query<R>(sql, values)).rows);
 }
